@@ -1,0 +1,94 @@
+"""The unit of work: one transaction, its repositories, and the messages its aggregates recorded."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import sessionmaker
+
+from baton.adapters.db import repositories as r
+from baton.adapters.db.engine import WRITE
+from baton.adapters.db.mapping import start_mappers
+from baton.shared.errors import InvalidInput
+from baton.shared.idempotency import Idempotent
+from baton.shared.messages import Recorder
+
+
+class Replay(Exception):
+    """This Idempotency-Key was already used with the same request: answer as the first time, do nothing."""
+
+    def __init__(self, resource_id: str | None):
+        super().__init__(resource_id)
+        self.resource_id = resource_id
+
+
+class IdempotencyKeyReused(InvalidInput):
+    def __init__(self) -> None:
+        super().__init__("Idempotency-Key", "this key was used with a different request; use a new key for a new "
+                         "request.", code="idempotency_key_reused")
+
+
+class UnitOfWork:
+    products: r.Products
+    locations: r.Locations
+    stock: r.Stock
+    orders: r.Orders
+    customers: r.Customers
+    idempotency: r.Idempotency
+    messages: r.Messages
+
+    def __init__(self, engine: Engine, *, read_only: bool = False, idempotent: Idempotent | None = None):
+        """With `idempotent`, entering claims the key in this transaction (raising Replay when it was
+        used before) and committing stores what was created, so key and change land together."""
+        start_mappers()
+        self.idempotent = idempotent
+        self.created_id: str | None = None
+        bind = engine if read_only else engine.execution_options(**WRITE)
+        self._factory = sessionmaker(bind=bind, expire_on_commit=False)
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = s = self._factory()
+        self.products = r.Products(s)
+        self.locations = r.Locations(s)
+        self.stock = r.Stock(s)
+        self.orders = r.Orders(s)
+        self.customers = r.Customers(s)
+        self.idempotency = r.Idempotency(s)
+        self.messages = r.Messages(s)
+        if self.idempotent:
+            try:
+                self._claim(self.idempotent)
+            except BaseException:
+                self.session.rollback()
+                self.session.close()
+                raise
+        return self
+
+    def _claim(self, key: Idempotent) -> None:
+        claimed, fingerprint, resource_id = self.idempotency.claim(key.scope, key.key, key.fingerprint)
+        if not claimed:
+            if fingerprint != key.fingerprint:
+                raise IdempotencyKeyReused()
+            raise Replay(resource_id)
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.session.rollback()  # a no-op after commit; otherwise nothing half-done survives
+        self.session.close()
+
+    def commit(self) -> None:
+        self._collect_messages()
+        if self.idempotent:
+            self.idempotency.complete(self.idempotent.scope, self.idempotent.key, self.created_id)
+        self.session.commit()
+
+    def rollback(self) -> None:
+        self.session.rollback()
+
+    def _collect_messages(self) -> None:
+        self.session.flush()  # the rows the messages refer to exist first
+        for obj in list(self.session.identity_map.values()):
+            if isinstance(obj, Recorder):
+                events, timeline = obj.pop_messages()
+                self.messages.add(events, timeline)

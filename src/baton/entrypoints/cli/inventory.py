@@ -1,0 +1,63 @@
+"""`baton inventory import FILE.csv`: counts in bulk, all or nothing."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from baton.bootstrap import bootstrap
+from baton.inventory.services import ImportRow, import_counts
+
+app = typer.Typer(help="Stock levels.", no_args_is_help=True)
+console = Console(stderr=True)
+REQUIRED = ("location", "sku", "on_hand")
+
+
+@app.command("import")
+def import_file(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True,
+                                help="CSV with columns location, sku, on_hand and optionally safety_stock."),
+    reason: str = typer.Option("import", help="Reason written to the inventory ledger."),
+    actor: str = typer.Option("cli", help="Who is importing, for the ledger."),
+) -> None:
+    """Set counted quantities from a CSV file. Any bad row and nothing is imported."""
+    rows, errors = read_rows(file)
+    if not errors:
+        with Progress(TextColumn("Importing"), BarColumn(), MofNCompleteColumn(), console=console) as bar:
+            task = bar.add_task("import", total=len(rows))
+            report = import_counts(bootstrap().uow(), rows, actor, reason,
+                                   progress=lambda done: bar.update(task, completed=done))
+        errors = report.errors
+    if errors:
+        console.print(f"[red]Nothing imported:[/red] {len(errors)} problem(s) in {file}:")
+        for error in errors[:50]:
+            console.print(f"  {error}")
+        if len(errors) > 50:
+            console.print(f"  … and {len(errors) - 50} more")
+        raise typer.Exit(1)
+    console.print(f"[green]Imported[/green] {report.rows} row(s); {report.changed} stock level(s) changed.")
+
+
+def read_rows(file: Path) -> tuple[list[ImportRow], list[str]]:
+    """Parse the file; every problem is reported with its line number."""
+    rows: list[ImportRow] = []
+    errors: list[str] = []
+    with file.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        missing = [name for name in REQUIRED if name not in (reader.fieldnames or [])]
+        if missing:
+            return [], [f"header: missing column(s) {', '.join(missing)} (need {', '.join(REQUIRED)})"]
+        for record in reader:
+            line = reader.line_num
+            try:
+                on_hand = int(record["on_hand"])
+                safety = record.get("safety_stock")
+                rows.append(ImportRow(line, (record["location"] or "").strip(), (record["sku"] or "").strip(),
+                                      on_hand, int(safety) if safety not in (None, "") else None))
+            except (TypeError, ValueError):
+                errors.append(f"line {line}: on_hand and safety_stock must be whole numbers")
+    return rows, errors

@@ -1,0 +1,17 @@
+"""The `baton` command line: serve, database, demo data, inventory import."""
+
+from __future__ import annotations
+
+import typer
+
+from baton.entrypoints.cli import db, inventory, serve
+
+app = typer.Typer(help="Baton order management.", no_args_is_help=True, add_completion=False)
+app.add_typer(db.app, name="db")
+app.add_typer(inventory.app, name="inventory")
+app.command("serve")(serve.serve)
+app.command("demo")(serve.demo)
+app.command("seed")(serve.seed)
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,85 @@
+"""Routes for products and locations."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from sqlalchemy import select
+
+from baton.adapters.db import tables as t
+from baton.catalog import services
+from baton.catalog.model import Location, LocationType, Product, StockPolicy
+from baton.entrypoints.http import presenters
+from baton.entrypoints.http.deps import ContainerDep
+from baton.entrypoints.http.problems import responses
+from baton.entrypoints.http.schemas import (
+    LocationIn,
+    LocationList,
+    LocationOut,
+    ProductIn,
+    ProductList,
+    ProductOut,
+    ProductUpdate,
+)
+from baton.shared import cursor as cursors
+from baton.shared.errors import NotFound
+
+router = APIRouter(prefix="/api/v1", tags=["catalog"])
+Limit = Annotated[int, Query(ge=1, le=500)]
+
+
+@router.post("/locations", status_code=201, response_model=LocationOut, responses=responses(409, 422))
+def create_location(body: LocationIn, container: ContainerDep) -> dict:
+    data = services.LocationData(
+        body.code, body.name, LocationType(body.type), body.address.model_dump(exclude_none=True),
+        body.latitude, body.longitude, body.ships, body.pickup, body.priority, body.daily_capacity,
+    )
+    return presenters.location(services.create_location(container.uow(), data))
+
+
+@router.get("/locations", response_model=LocationList, responses=responses(422))
+def list_locations(container: ContainerDep, limit: Limit = 100, cursor: str | None = None) -> dict:
+    with container.reader() as uow:
+        stmt = select(Location).order_by(t.locations.c.code).limit(limit + 1)
+        if cursor:
+            stmt = stmt.where(t.locations.c.code > str(cursors.decode(cursor, 1)[0]))
+        found = list(uow.session.scalars(stmt))
+    next_cursor = cursors.encode([found[limit - 1].code]) if len(found) > limit else None
+    return {"items": [presenters.location(loc) for loc in found[:limit]], "next_cursor": next_cursor}
+
+
+@router.post("/products", status_code=201, response_model=ProductOut, responses=responses(409, 422))
+def create_product(body: ProductIn, container: ContainerDep) -> dict:
+    data = services.ProductData(body.sku, body.name, body.category, body.price, body.currency,
+                                StockPolicy(body.stock_policy), body.prices, body.weight_grams, body.tax_class)
+    return presenters.product(services.create_product(container.uow(), data))
+
+
+@router.get("/products", response_model=ProductList, responses=responses(422))
+def list_products(container: ContainerDep, limit: Limit = 100, cursor: str | None = None,
+                  category: str | None = None) -> dict:
+    with container.reader() as uow:
+        stmt = select(Product).order_by(t.products.c.sku).limit(limit + 1)
+        if category:
+            stmt = stmt.where(t.products.c.category == category)
+        if cursor:
+            stmt = stmt.where(t.products.c.sku > str(cursors.decode(cursor, 1)[0]))
+        found = list(uow.session.scalars(stmt))
+    next_cursor = cursors.encode([found[limit - 1].sku]) if len(found) > limit else None
+    return {"items": [presenters.product(p) for p in found[:limit]], "next_cursor": next_cursor}
+
+
+@router.get("/products/{sku}", response_model=ProductOut, responses=responses(404))
+def get_product(sku: str, container: ContainerDep) -> dict:
+    with container.reader() as uow:
+        product = uow.products.get(sku)
+        if product is None:
+            raise NotFound(f"No product with SKU {sku}.", code="product_not_found")
+        return presenters.product(product)
+
+
+@router.patch("/products/{sku}", response_model=ProductOut, responses=responses(404, 422))
+def update_product(sku: str, body: ProductUpdate, container: ContainerDep) -> dict:
+    changes = body.model_dump(exclude_unset=True, exclude_none=True)
+    return presenters.product(services.update_product(container.uow(), sku, changes))

@@ -1,0 +1,51 @@
+"""What routes share: the container, read connections, Idempotency-Key handling, the actor."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Request
+from pydantic import BaseModel
+from sqlalchemy import Connection
+
+from baton.bootstrap import Container
+from baton.shared.errors import InvalidInput
+from baton.shared.idempotency import Idempotent, fingerprint
+
+
+def get_container(request: Request) -> Container:
+    container: Container = request.app.state.container
+    return container
+
+
+ContainerDep = Annotated[Container, Depends(get_container)]
+
+
+def read_connection(container: ContainerDep) -> Iterator[Connection]:
+    with container.engine.connect() as conn:
+        yield conn
+
+
+ReadConn = Annotated[Connection, Depends(read_connection)]
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(alias="Idempotency-Key", max_length=255,
+           description="Retries with the same key and body return the first response and change nothing."),
+]
+
+
+def idempotent(request: Request, key: str | None, body: BaseModel | None) -> Idempotent | None:
+    if key is None:
+        return None
+    if not key.strip():
+        raise InvalidInput("Idempotency-Key", "must not be blank.")
+    payload: Any = body.model_dump(mode="json", exclude_unset=False) if body is not None else None
+    scope = f"{request.method} {request.url.path}"
+    return Idempotent(scope, key, fingerprint(scope, payload))
+
+
+def actor(_request: Request) -> str:
+    """Who acts; API tokens and users arrive with identity and access."""
+    return "api"

@@ -1,0 +1,82 @@
+"""Routes for a location's fulfilment orders: queue, accept, pack, ship, deliver, reject."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from baton.adapters.db.uow import Replay
+from baton.entrypoints.http import presenters
+from baton.entrypoints.http.deps import ContainerDep, IdempotencyKey, ReadConn, actor, idempotent
+from baton.entrypoints.http.order_schemas import FulfillmentOrderList, FulfillmentOrderOut, RejectIn, ShipIn
+from baton.entrypoints.http.orders import _quantities
+from baton.entrypoints.http.problems import responses
+from baton.fulfillment import queries, services
+from baton.fulfillment.model import FulfillmentOrderStatus
+from baton.shared.errors import NotFound
+
+router = APIRouter(prefix="/api/v1/fulfillment-orders", tags=["fulfillment"])
+ERRORS = responses(404, 409, 422)
+
+
+def _fo(container: ContainerDep, fo_id: str) -> dict:
+    with container.reader() as uow:
+        order_id = uow.orders.order_id_of_fulfillment_order(fo_id)
+        order = uow.orders.get(order_id) if order_id else None
+        if order is None:
+            raise NotFound(f"No fulfilment order with id {fo_id}.", code="fulfillment_order_not_found")
+        return presenters.fulfillment_order(order.fulfillment_order(fo_id))
+
+
+@router.get("", response_model=FulfillmentOrderList, responses=responses(422))
+def list_fulfillment_orders(conn: ReadConn, location: Annotated[str | None, Query(max_length=32)] = None,
+                            status: FulfillmentOrderStatus | None = None,
+                            limit: Annotated[int, Query(ge=1, le=200)] = 50, cursor: str | None = None) -> dict:
+    """A location's queue, oldest first."""
+    rows, next_cursor = queries.list_fulfillment_orders(conn, location, status, limit, cursor)
+    return {"items": rows, "next_cursor": next_cursor}
+
+
+@router.get("/{fo_id}", response_model=FulfillmentOrderOut, responses=responses(404))
+def get_fulfillment_order(fo_id: str, container: ContainerDep) -> dict:
+    return _fo(container, fo_id)
+
+
+@router.post("/{fo_id}/accept", response_model=FulfillmentOrderOut, responses=ERRORS)
+def accept(fo_id: str, request: Request, container: ContainerDep) -> dict:
+    services.accept(container.uow(), fo_id, actor(request))
+    return _fo(container, fo_id)
+
+
+@router.post("/{fo_id}/pack", response_model=FulfillmentOrderOut, responses=ERRORS)
+def pack(fo_id: str, request: Request, container: ContainerDep) -> dict:
+    services.pack(container.uow(), fo_id, actor(request))
+    return _fo(container, fo_id)
+
+
+@router.post("/{fo_id}/ship", response_model=FulfillmentOrderOut, responses=ERRORS)
+def ship(fo_id: str, body: ShipIn, request: Request, container: ContainerDep,
+         idempotency_key: IdempotencyKey = None) -> dict:
+    """Record a parcel: every unit left, or the listed lines and quantities. Stock leaves through the ledger."""
+    try:
+        services.ship(container.uow(idempotent(request, idempotency_key, body)), fo_id, carrier=body.carrier,
+                      tracking_number=body.tracking_number, service=body.service,
+                      lines=_quantities(body.lines), actor=actor(request))
+    except Replay:
+        pass
+    return _fo(container, fo_id)
+
+
+@router.post("/{fo_id}/deliver", response_model=FulfillmentOrderOut, responses=ERRORS)
+def deliver(fo_id: str, request: Request, container: ContainerDep) -> dict:
+    """Shipped parcels arrived; for a pickup order, the packed order was handed over."""
+    services.deliver(container.uow(), fo_id, actor(request))
+    return _fo(container, fo_id)
+
+
+@router.post("/{fo_id}/reject", response_model=FulfillmentOrderOut, responses=ERRORS)
+def reject(fo_id: str, body: RejectIn, request: Request, container: ContainerDep) -> dict:
+    """The location cannot fulfil it: the units are re-routed, or wait for stock when nobody can take them."""
+    services.reject(container.uow(), fo_id, body.reason, actor(request), container.strategy)
+    return _fo(container, fo_id)

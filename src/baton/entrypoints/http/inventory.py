@@ -1,0 +1,67 @@
+"""Routes for stock levels, movements, the ledger and availability."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from baton.adapters.db.uow import Replay
+from baton.entrypoints.http.deps import ContainerDep, IdempotencyKey, ReadConn, actor, idempotent
+from baton.entrypoints.http.problems import responses
+from baton.entrypoints.http.schemas import AvailabilityList, CountIn, LedgerList, MovementIn, StockLevelOut
+from baton.inventory import queries, services
+from baton.inventory.model import MovementKind
+from baton.shared.errors import NotFound
+
+router = APIRouter(prefix="/api/v1", tags=["inventory"])
+
+
+def _level(container: ContainerDep, location_code: str, sku: str) -> dict:
+    with container.engine.connect() as conn:
+        level = queries.stock_level(conn, location_code, sku)
+    if level is None:
+        raise NotFound(f"No stock level for {sku} at {location_code}.", code="stock_level_not_found")
+    return level
+
+
+@router.put("/inventory/{location_code}/{sku}", response_model=StockLevelOut, responses=responses(404, 422))
+def count_stock(location_code: str, sku: str, body: CountIn, request: Request, container: ContainerDep) -> dict:
+    """Set the counted quantity: on_hand becomes `on_hand`, the difference goes to the ledger."""
+    services.set_on_hand(container.uow(), location_code, sku, body.on_hand, body.reason, actor(request),
+                         body.safety_stock)
+    return _level(container, location_code, sku)
+
+
+@router.post("/inventory/{location_code}/{sku}/movements", status_code=201, response_model=StockLevelOut,
+             responses=responses(404, 422))
+def move_stock(location_code: str, sku: str, body: MovementIn, request: Request, container: ContainerDep,
+               idempotency_key: IdempotencyKey = None) -> dict:
+    """A receipt (adds) or an adjustment (adds or removes), with its reason, through the ledger."""
+    uow = container.uow(idempotent(request, idempotency_key, body))
+    try:
+        services.move_stock(uow, location_code, sku, MovementKind(body.kind), body.quantity, body.reason,
+                            actor(request), body.reference)
+    except Replay:
+        pass
+    return _level(container, location_code, sku)
+
+
+@router.get("/inventory/{location_code}/{sku}", response_model=StockLevelOut, responses=responses(404))
+def get_stock_level(location_code: str, sku: str, container: ContainerDep) -> dict:
+    return _level(container, location_code, sku)
+
+
+@router.get("/inventory/{location_code}/{sku}/ledger", response_model=LedgerList, responses=responses(404))
+def get_ledger(location_code: str, sku: str, conn: ReadConn,
+               limit: Annotated[int, Query(ge=1, le=500)] = 100) -> dict:
+    if queries.stock_level(conn, location_code, sku) is None:
+        raise NotFound(f"No stock level for {sku} at {location_code}.", code="stock_level_not_found")
+    return {"items": queries.ledger(conn, location_code, sku, limit), "next_cursor": None}
+
+
+@router.get("/availability", response_model=AvailabilityList, responses=responses(422))
+def availability(conn: ReadConn,
+                 sku: Annotated[list[str], Query(min_length=1, max_length=200, description="Repeat for several.")]
+                 ) -> dict:
+    return {"items": queries.availability(conn, list(dict.fromkeys(sku)))}

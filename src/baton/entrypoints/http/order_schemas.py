@@ -1,0 +1,252 @@
+"""API shapes of orders, fulfilment orders, shipments, the timeline and public tracking."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, EmailStr, Field
+
+from baton.entrypoints.http.schemas import Address, Amount, Code, Currency, In, Reason, Sku, Text
+
+Quantity = Annotated[int, Field(ge=1, le=100_000)]
+
+
+class CustomerIn(In):
+    email: EmailStr
+    name: Text | None = None
+    phone: Annotated[str, Field(max_length=40)] | None = None
+
+
+class LineIn(In):
+    sku: Sku
+    quantity: Quantity
+    price: Amount | None = Field(None, description="The channel's unit price; the catalog price when left out.")
+
+
+class DiscountIn(In):
+    code: Text
+    amount: Amount
+
+
+class OrderIn(In):
+    channel: Literal["web", "app", "marketplace", "store", "phone", "b2b"]
+    currency: Currency
+    customer: CustomerIn
+    shipping_address: Address | None = None
+    billing_address: Address | None = None
+    delivery_method: Literal["ship", "pickup"] = "ship"
+    pickup_location: Code | None = None
+    lines: Annotated[list[LineIn], Field(min_length=1, max_length=500)]
+    shipping: Amount = Field("0", description="Shipping charge.")
+    discounts: Annotated[list[DiscountIn], Field(max_length=20)] = []
+
+
+class LineQuantity(In):
+    line_id: Annotated[str, Field(min_length=1, max_length=40)]
+    quantity: Quantity
+
+
+class CancelIn(In):
+    reason: Reason
+    lines: Annotated[list[LineQuantity], Field(min_length=1)] | None = Field(
+        None, description="Leave out to cancel every open unit.")
+
+
+class ShipIn(In):
+    carrier: Annotated[str, Field(min_length=1, max_length=64)]
+    tracking_number: Annotated[str, Field(min_length=1, max_length=120)] | None = None
+    service: Annotated[str, Field(max_length=64)] | None = None
+    lines: Annotated[list[LineQuantity], Field(min_length=1)] | None = Field(
+        None, description="Leave out to ship everything left.")
+
+
+class RejectIn(In):
+    reason: Reason
+
+
+class Quantities(BaseModel):
+    ordered: int
+    cancelled: int
+    allocated: int
+    unallocated: int
+    shipped: int
+    delivered: int
+    return_requested: int
+    returned: int
+    written_off: int
+
+
+class LineOut(BaseModel):
+    id: str
+    sku: str
+    name: str
+    stock_policy: str
+    unit_price: str
+    quantity: int
+    discount: str
+    total: str
+    awaiting_stock: int
+    quantities: Quantities
+
+
+class Totals(BaseModel):
+    subtotal: str
+    discount: str
+    shipping: str
+    tax: str
+    total: str
+    currency: str
+
+
+class FulfillmentLineOut(BaseModel):
+    line_id: str
+    sku: str
+    quantity: int
+    shipped: int
+    cancelled: int
+    remaining: int
+    awaiting_stock: int
+
+
+class ShipmentLineOut(BaseModel):
+    line_id: str
+    sku: str
+    quantity: int
+
+
+class ShipmentOut(BaseModel):
+    id: str
+    carrier: str
+    service: str | None
+    tracking_number: str | None
+    status: str
+    lines: list[ShipmentLineOut]
+    shipped_at: datetime
+    delivered_at: datetime | None
+
+
+class FulfillmentOrderOut(BaseModel):
+    id: str
+    order_id: str
+    location: str
+    status: str
+    reject_reason: str | None
+    lines: list[FulfillmentLineOut]
+    shipments: list[ShipmentOut]
+    created_at: datetime
+    updated_at: datetime
+
+
+class ChangeOut(BaseModel):
+    id: str
+    kind: str
+    actor: str
+    reason: str
+    lines: list[dict[str, Any]]
+    amount_delta: str
+    created_at: datetime
+
+
+class CustomerOut(BaseModel):
+    id: str
+    email: str
+    name: str | None
+    phone: str | None
+
+
+class OrderOut(BaseModel):
+    id: str
+    number: str
+    tracking_id: str
+    channel: str
+    status: str
+    fulfillment_status: str
+    currency: str
+    customer: CustomerOut
+    shipping_address: dict[str, Any] | None
+    billing_address: dict[str, Any] | None
+    delivery_method: str
+    pickup_location: str | None
+    lines: list[LineOut]
+    discounts: list[dict[str, str]]
+    totals: Totals
+    fulfillment_orders: list[FulfillmentOrderOut]
+    changes: list[ChangeOut]
+    placed_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class OrderSummary(BaseModel):
+    id: str
+    number: str
+    tracking_id: str
+    channel: str
+    status: str
+    fulfillment_status: str
+    currency: str
+    total: str
+    customer_email: str
+    customer_name: str | None
+    delivery_method: str
+    placed_at: datetime
+    updated_at: datetime
+
+
+class OrderList(BaseModel):
+    items: list[OrderSummary]
+    next_cursor: str | None = None
+
+
+class FulfillmentOrderSummary(BaseModel):
+    id: str
+    order_id: str
+    order_number: str
+    location: str
+    status: str
+    delivery_method: str
+    lines: list[FulfillmentLineOut]
+    created_at: datetime
+    updated_at: datetime
+
+
+class FulfillmentOrderList(BaseModel):
+    items: list[FulfillmentOrderSummary]
+    next_cursor: str | None = None
+
+
+class TimelineEntryOut(BaseModel):
+    id: str
+    at: datetime
+    actor: str
+    kind: str
+    message: str
+    data: dict[str, Any]
+
+
+class Timeline(BaseModel):
+    items: list[TimelineEntryOut]
+
+
+class TrackedShipment(BaseModel):
+    carrier: str
+    tracking_number: str | None
+    status: str
+    units: int
+    shipped_at: datetime
+    delivered_at: datetime | None
+
+
+class Tracking(BaseModel):
+    number: str
+    status: str
+    fulfillment_status: str
+    delivery_method: str
+    pickup_location: str | None
+    placed_at: datetime
+    destination_city: str | None
+    first_name: str | None
+    shipments: list[TrackedShipment]
+
+

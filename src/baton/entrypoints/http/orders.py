@@ -1,0 +1,117 @@
+"""Routes for orders: capture, read, search, timeline, cancel."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+
+from baton.adapters.db.uow import Replay
+from baton.entrypoints.http import presenters
+from baton.entrypoints.http.deps import ContainerDep, IdempotencyKey, ReadConn, actor, idempotent
+from baton.entrypoints.http.order_schemas import CancelIn, OrderIn, OrderList, OrderOut, Timeline
+from baton.entrypoints.http.problems import responses
+from baton.orders import queries, services
+from baton.orders.commands import DiscountRequest, LineRequest, PlaceOrder
+from baton.orders.status import FulfillmentStatus, OrderStatus
+from baton.shared.errors import NotFound
+from baton.shared.money import to_decimal_string
+
+router = APIRouter(prefix="/api/v1", tags=["orders"])
+
+
+def _order(container: ContainerDep, order_id: str) -> dict:
+    with container.reader() as uow:
+        order = uow.orders.get(order_id)
+        if order is None:
+            raise NotFound(f"No order with id {order_id}.", code="order_not_found")
+        return presenters.order(order)
+
+
+@router.post("/orders", status_code=201, response_model=OrderOut, responses=responses(409, 422))
+def place_order(body: OrderIn, request: Request, response: Response, container: ContainerDep,
+                idempotency_key: IdempotencyKey = None) -> dict:
+    """Capture an order: price it, reserve stock atomically and route it. 409 with `shortages` when short."""
+    cmd = PlaceOrder(
+        channel=body.channel, currency=body.currency, email=str(body.customer.email), name=body.customer.name,
+        phone=body.customer.phone, lines=[LineRequest(line.sku, line.quantity, line.price) for line in body.lines],
+        shipping_address=body.shipping_address.model_dump(exclude_none=True) if body.shipping_address else None,
+        billing_address=body.billing_address.model_dump(exclude_none=True) if body.billing_address else None,
+        delivery_method=body.delivery_method, pickup_location=body.pickup_location, shipping=body.shipping,
+        discounts=[DiscountRequest(d.code, d.amount) for d in body.discounts], actor=actor(request),
+    )
+    try:
+        order_id = services.place_order(container.uow(idempotent(request, idempotency_key, body)), cmd,
+                                        container.strategy)
+    except Replay as replay:
+        assert replay.resource_id is not None
+        order_id = replay.resource_id
+        response.headers["Idempotent-Replayed"] = "true"
+    response.headers["Location"] = f"/api/v1/orders/{order_id}"
+    return _order(container, order_id)
+
+
+@router.get("/orders", response_model=OrderList, responses=responses(422))
+def list_orders(
+    conn: ReadConn,
+    status: OrderStatus | None = None,
+    fulfillment_status: FulfillmentStatus | None = None,
+    channel: Literal["web", "app", "marketplace", "store", "phone", "b2b"] | None = None,
+    email: Annotated[str | None, Query(max_length=320)] = None,
+    sku: Annotated[str | None, Query(max_length=64)] = None,
+    number: Annotated[str | None, Query(max_length=32)] = None,
+    placed_from: datetime | None = None,
+    placed_to: datetime | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: str | None = None,
+) -> dict:
+    """Newest first. Filters combine; `placed_from` is inclusive, `placed_to` exclusive."""
+    f = queries.OrderFilter(status, fulfillment_status, channel, email, sku, number,
+                            _aware(placed_from), _aware(placed_to))
+    rows, next_cursor = queries.list_orders(conn, f, limit, cursor)
+    for row in rows:
+        row["total"] = to_decimal_string(row["total"], row["currency"])
+    return {"items": rows, "next_cursor": next_cursor}
+
+
+@router.get("/orders/{order_id}", response_model=OrderOut, responses=responses(404))
+def get_order(order_id: str, container: ContainerDep) -> dict:
+    return _order(container, order_id)
+
+
+@router.get("/orders/{order_id}/timeline", response_model=Timeline, responses=responses(404))
+def get_timeline(order_id: str, conn: ReadConn) -> dict:
+    if not queries.order_exists(conn, order_id):
+        raise NotFound(f"No order with id {order_id}.", code="order_not_found")
+    return {"items": queries.timeline(conn, order_id)}
+
+
+@router.post("/orders/{order_id}/cancel", response_model=OrderOut, responses=responses(404, 409, 422))
+def cancel_order(order_id: str, body: CancelIn, request: Request, container: ContainerDep,
+                 idempotency_key: IdempotencyKey = None) -> dict:
+    """Cancel some units of some lines, or everything still open; shipped units cannot be cancelled."""
+    lines = _quantities(body.lines)
+    try:
+        services.cancel_order(container.uow(idempotent(request, idempotency_key, body)), order_id, lines,
+                              body.reason, actor(request))
+    except Replay:
+        pass
+    return _order(container, order_id)
+
+
+def _quantities(lines: list | None) -> dict[str, int] | None:
+    if lines is None:
+        return None
+    merged: dict[str, int] = {}
+    for line in lines:
+        merged[line.line_id] = merged.get(line.line_id, 0) + line.quantity
+    return merged
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    from datetime import UTC
+
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)

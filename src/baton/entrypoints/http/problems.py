@@ -1,0 +1,101 @@
+"""RFC 9457 problem details for every error, so clients can rely on one shape."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from baton.shared.errors import BatonError, Conflict, InvalidInput, NotFound
+
+log = logging.getLogger("baton.http")
+PROBLEM = "application/problem+json"
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+class Problem(BaseModel):
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+    errors: list[FieldError] | None = None
+    shortages: list[dict[str, Any]] | None = None
+
+
+def problem(status: int, title: str, detail: str, code: str, **extra: Any) -> JSONResponse:
+    body = {"type": f"https://baton.dev/problems/{code}", "title": title, "status": status, "detail": detail,
+            "code": code, **{k: v for k, v in extra.items() if v is not None}}
+    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+
+
+def field_name(loc: tuple[Any, ...] | list[Any]) -> str:
+    """('body', 'lines', 0, 'sku') -> 'lines[0].sku'; query and header names stay plain."""
+    parts = list(loc[1:]) if loc and loc[0] in ("body", "query", "path", "header") else list(loc)
+    name = ""
+    for part in parts:
+        if isinstance(part, int):
+            name += f"[{part}]"
+        else:
+            name += f".{part}" if name else str(part)
+    return name or "body"
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [{"field": field_name(e.get("loc", ())), "message": _message(e)} for e in exc.errors()]
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        return problem(422, "Invalid request", detail, "validation_failed", errors=errors)
+
+    @app.exception_handler(InvalidInput)
+    async def _invalid(_request: Request, exc: InvalidInput) -> JSONResponse:
+        return problem(422, "Invalid request", exc.detail, exc.code,
+                       errors=[{"field": exc.field, "message": exc.reason}])
+
+    @app.exception_handler(NotFound)
+    async def _not_found(_request: Request, exc: NotFound) -> JSONResponse:
+        return problem(404, "Not found", exc.detail, exc.code)
+
+    @app.exception_handler(Conflict)
+    async def _conflict(_request: Request, exc: Conflict) -> JSONResponse:
+        return problem(409, "Conflict", exc.detail, exc.code, **exc.extra)
+
+    @app.exception_handler(BatonError)
+    async def _other(_request: Request, exc: BatonError) -> JSONResponse:
+        return problem(400, "Bad request", exc.detail, exc.code)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return problem(exc.status_code, str(exc.detail), str(exc.detail), code)
+
+    @app.exception_handler(Exception)
+    async def _bug(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem(500, "Internal error", "Something went wrong on our side; it has been logged.", "internal")
+
+
+def _message(error: dict[str, Any]) -> str:
+    message = str(error.get("msg", "is invalid"))
+    return message.removeprefix("Value error, ")
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"model": Problem, "description": "Not found", "content": {PROBLEM: {}}},
+    409: {"model": Problem, "description": "Conflicts with the current state", "content": {PROBLEM: {}}},
+    422: {"model": Problem, "description": "Invalid input; `errors` names each field", "content": {PROBLEM: {}}},
+}
+
+
+def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    return {code: ERRORS[code] for code in codes}

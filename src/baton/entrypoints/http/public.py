@@ -1,0 +1,30 @@
+"""The public, unauthenticated surface: health and order tracking."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from sqlalchemy import text
+
+from baton import __version__
+from baton.entrypoints.http.deps import ReadConn
+from baton.entrypoints.http.order_schemas import Tracking
+from baton.entrypoints.http.problems import responses
+from baton.orders import queries
+from baton.shared.errors import NotFound
+
+router = APIRouter(tags=["public"])
+
+
+@router.get("/healthz")
+def healthz(conn: ReadConn) -> dict[str, str]:
+    conn.execute(text("SELECT 1"))
+    return {"status": "ok", "version": __version__}
+
+
+@router.get("/api/v1/track/{tracking_id}", response_model=Tracking, responses=responses(404))
+def track(tracking_id: str, conn: ReadConn) -> dict:
+    """Status and parcels of an order, for whoever holds its tracking link; no other personal data."""
+    found = queries.tracking(conn, tracking_id) if 16 <= len(tracking_id) <= 64 else None
+    if found is None:  # the same answer for malformed and unknown ids: nothing to learn by guessing
+        raise NotFound("No order is tracked under this id.", code="tracking_not_found")
+    return found

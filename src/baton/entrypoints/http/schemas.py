@@ -1,0 +1,164 @@
+"""Pydantic models: the shape of the API. They check shape only; the domain checks meaning."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Amount = Annotated[str, Field(pattern=r"^\d{1,13}(\.\d{1,4})?$", examples=["19.99"],
+                              description="A non-negative decimal amount in the currency, as a string.")]
+Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", examples=["USD"], description="ISO 4217 code.")]
+Code = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+Sku = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-/]*$")]
+Text = Annotated[str, Field(min_length=1, max_length=200)]
+Reason = Annotated[str, Field(min_length=1, max_length=500)]
+
+
+class In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Address(In):
+    name: Text | None = None
+    line1: Text
+    line2: Annotated[str, Field(max_length=200)] | None = None
+    city: Text
+    region: Annotated[str, Field(max_length=100)] | None = None
+    postal_code: Annotated[str, Field(max_length=20)] | None = None
+    country: Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")]
+    latitude: Annotated[float, Field(ge=-90, le=90)] | None = None
+    longitude: Annotated[float, Field(ge=-180, le=180)] | None = None
+
+
+# -- catalog ------------------------------------------------------------------------------------
+class LocationIn(In):
+    code: Code
+    name: Text
+    type: Literal["warehouse", "store", "dropship"]
+    address: Address
+    latitude: Annotated[float, Field(ge=-90, le=90)] | None = None
+    longitude: Annotated[float, Field(ge=-180, le=180)] | None = None
+    ships: bool = True
+    pickup: bool = False
+    priority: Annotated[int, Field(ge=0, le=10000, description="Lower is preferred.")] = 100
+    daily_capacity: Annotated[int, Field(ge=0)] | None = None
+
+
+class LocationOut(BaseModel):
+    code: str
+    name: str
+    type: str
+    address: dict[str, Any]
+    latitude: float | None
+    longitude: float | None
+    ships: bool
+    pickup: bool
+    priority: int
+    daily_capacity: int | None
+    active: bool
+
+
+class LocationList(BaseModel):
+    items: list[LocationOut]
+    next_cursor: str | None = None
+
+
+StockPolicy = Literal["stocked", "backorder", "preorder"]
+
+
+class ProductIn(In):
+    sku: Sku
+    name: Text
+    category: Text
+    price: Amount
+    currency: Currency
+    stock_policy: StockPolicy = "stocked"
+    prices: dict[Currency, Amount] | None = Field(None, description="Prices in more currencies.")
+    weight_grams: Annotated[int, Field(ge=0)] | None = None
+    tax_class: Annotated[str, Field(min_length=1, max_length=32)] = "standard"
+
+
+class ProductUpdate(In):
+    name: Text | None = None
+    category: Text | None = None
+    price: Amount | None = None
+    currency: Currency | None = None
+    stock_policy: StockPolicy | None = None
+    weight_grams: Annotated[int, Field(ge=0)] | None = None
+    tax_class: Annotated[str, Field(min_length=1, max_length=32)] | None = None
+    active: bool | None = None
+
+
+class ProductOut(BaseModel):
+    sku: str
+    name: str
+    category: str
+    price: str | None
+    currency: str | None
+    prices: dict[str, str]
+    stock_policy: str
+    weight_grams: int | None
+    tax_class: str
+    active: bool
+
+
+class ProductList(BaseModel):
+    items: list[ProductOut]
+    next_cursor: str | None = None
+
+
+# -- inventory ----------------------------------------------------------------------------------
+class CountIn(In):
+    on_hand: Annotated[int, Field(ge=0, le=10_000_000)]
+    reason: Reason = "count"
+    safety_stock: Annotated[int, Field(ge=0, le=10_000_000)] | None = None
+
+
+class MovementIn(In):
+    kind: Literal["receipt", "adjustment"]
+    quantity: Annotated[int, Field(ge=-10_000_000, le=10_000_000, description="Receipts add; adjustments add or remove.")]
+    reason: Reason
+    reference: Annotated[str, Field(max_length=120)] | None = None
+
+
+class StockLevelOut(BaseModel):
+    location: str
+    sku: str
+    on_hand: int
+    reserved: int
+    safety_stock: int
+    available: int
+    updated_at: datetime
+
+
+class LedgerEntryOut(BaseModel):
+    id: str
+    kind: str
+    delta: int
+    on_hand_after: int
+    reason: str
+    actor: str
+    reference: str | None
+    created_at: datetime
+
+
+class LedgerList(BaseModel):
+    items: list[LedgerEntryOut]
+    next_cursor: str | None = None
+
+
+class LocationAvailability(BaseModel):
+    location: str
+    available: int
+
+
+class SkuAvailability(BaseModel):
+    sku: str
+    available: int
+    locations: list[LocationAvailability]
+
+
+class AvailabilityList(BaseModel):
+    items: list[SkuAvailability]

@@ -1,0 +1,84 @@
+"""Use cases of fulfilment: a location works its fulfilment orders; rejected ones are re-routed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from baton.adapters.db.uow import UnitOfWork
+from baton.fulfillment import actions
+from baton.fulfillment.model import FulfillmentOrder
+from baton.orders.model import Order
+from baton.orders.services import apply_stock_effects, reserve, routing_request
+from baton.routing.model import RoutingStrategy
+from baton.shared.errors import NotFound
+
+
+def _load(uow: UnitOfWork, fo_id: str) -> Order:
+    order_id = uow.orders.order_id_of_fulfillment_order(fo_id)
+    order = uow.orders.get(order_id, lock=True) if order_id else None
+    if order is None:
+        raise NotFound(f"No fulfilment order with id {fo_id}.", code="fulfillment_order_not_found")
+    return order
+
+
+def _simple(action: Callable[[Order, str, str], FulfillmentOrder]) -> Callable[[UnitOfWork, str, str], FulfillmentOrder]:
+    def run(uow: UnitOfWork, fo_id: str, actor: str) -> FulfillmentOrder:
+        with uow:
+            order = _load(uow, fo_id)
+            fo = action(order, fo_id, actor)
+            uow.commit()
+            return fo
+
+    return run
+
+
+accept = _simple(actions.accept)
+pack = _simple(actions.pack)
+
+
+def ship(uow: UnitOfWork, fo_id: str, *, carrier: str, tracking_number: str | None, service: str | None,
+         lines: dict[str, int] | None, actor: str) -> FulfillmentOrder:
+    with uow:
+        order = _load(uow, fo_id)
+        _shipment, effects = actions.ship(order, fo_id, carrier=carrier, tracking_number=tracking_number,
+                                          service=service, lines=lines, actor=actor)
+        apply_stock_effects(uow, effects, actor, order.number)
+        uow.commit()
+        return order.fulfillment_order(fo_id)
+
+
+def deliver(uow: UnitOfWork, fo_id: str, actor: str) -> FulfillmentOrder:
+    with uow:
+        order = _load(uow, fo_id)
+        effects = actions.deliver(order, fo_id, actor)
+        apply_stock_effects(uow, effects, actor, order.number)
+        uow.commit()
+        return order.fulfillment_order(fo_id)
+
+
+def reject(uow: UnitOfWork, fo_id: str, reason: str, actor: str, strategy: RoutingStrategy) -> FulfillmentOrder:
+    """Release the location's reservations and route the units elsewhere; what nobody can take waits."""
+    with uow:
+        order = _load(uow, fo_id)
+        # Lock every level of these SKUs first, in the same order placement does: no deadlock.
+        uow.stock.lock_skus(line.sku for line in order.fulfillment_order(fo_id).lines)
+        effects = actions.reject(order, fo_id, reason, actor)
+        apply_stock_effects(uow, effects, actor, order.number)
+        _reroute(uow, order, strategy, actor)
+        uow.commit()
+        return order.fulfillment_order(fo_id)
+
+
+def _reroute(uow: UnitOfWork, order: Order, strategy: RoutingStrategy, actor: str) -> None:
+    skus = {line.sku for line, _ in order.unallocated_demands()}
+    if not skus:
+        return
+    products = uow.products.get_many(skus)
+    levels = uow.stock.lock_skus(skus)
+    request = routing_request(order, uow.locations.active(), levels, products,
+                              excluded=order.rejected_locations, allow_unallocated=True)
+    plan = strategy.plan(request)
+    reserve(uow, order, plan, levels, products, actor)
+    if plan.unallocated:
+        waiting = ", ".join(f"{d.quantity} \u00d7 {d.sku}" for d in plan.unallocated)
+        order.tell(actor, "backordered", f"No other location can take {waiting} now; the units wait for stock.")

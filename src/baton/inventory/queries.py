@@ -1,0 +1,62 @@
+"""Read side of inventory: availability per SKU and location, stock levels, ledger history."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, func, select
+
+from baton.adapters.db import tables as t
+
+
+def availability(conn: Connection, skus: list[str]) -> list[dict]:
+    """Per SKU: total available (never below zero per location) and each location's figure."""
+    c = t.stock_levels.c
+    rows = conn.execute(
+        select(c.sku, c.location, (c.on_hand - c.reserved - c.safety_stock).label("available"))
+        .where(c.sku.in_(skus)).order_by(c.sku, c.location)
+    ).all()
+    by_sku: dict[str, list[dict]] = {sku: [] for sku in skus}
+    for row in rows:
+        by_sku[row.sku].append({"location": row.location, "available": max(int(row.available), 0)})
+    return [{"sku": sku, "available": sum(loc["available"] for loc in locs), "locations": locs}
+            for sku, locs in by_sku.items()]
+
+
+def stock_level(conn: Connection, location: str, sku: str) -> dict | None:
+    c = t.stock_levels.c
+    row = conn.execute(select(c.location, c.sku, c.on_hand, c.reserved, c.safety_stock, c.updated_at)
+                       .where(c.location == location, c.sku == sku)).first()
+    if row is None:
+        return None
+    level = dict(row._mapping)
+    level["available"] = level["on_hand"] - level["reserved"] - level["safety_stock"]
+    return level
+
+
+def ledger(conn: Connection, location: str, sku: str, limit: int = 100) -> list[dict]:
+    c = t.inventory_ledger.c
+    stmt = (select(c.id, c.kind, c.delta, c.on_hand_after, c.reason, c.actor, c.reference, c.created_at)
+            .where(c.location == location, c.sku == sku).order_by(c.created_at.desc(), c.id.desc()).limit(limit))
+    return [dict(row._mapping) for row in conn.execute(stmt)]
+
+
+def ledger_mismatches(conn: Connection) -> list[dict]:
+    """Stock levels whose on_hand differs from the sum of their ledger: should always be empty."""
+    c, lg = t.stock_levels.c, t.inventory_ledger.c
+    sums = (select(lg.location, lg.sku, func.sum(lg.delta).label("total"))
+            .group_by(lg.location, lg.sku).subquery())
+    stmt = (select(c.location, c.sku, c.on_hand, func.coalesce(sums.c.total, 0).label("ledger"))
+            .select_from(t.stock_levels.outerjoin(sums, (sums.c.location == c.location) & (sums.c.sku == c.sku)))
+            .where(c.on_hand != func.coalesce(sums.c.total, 0)))
+    return [dict(row._mapping) for row in conn.execute(stmt)]
+
+
+def reservation_mismatches(conn: Connection) -> list[dict]:
+    """Stock levels whose reserved counter differs from the units their open fulfilment orders hold."""
+    c, fl, fo = t.stock_levels.c, t.fulfillment_lines.c, t.fulfillment_orders.c
+    held = (select(fo.location, fl.sku, func.sum(fl.quantity - fl.shipped - fl.cancelled).label("held"))
+            .select_from(t.fulfillment_lines.join(t.fulfillment_orders, fo.id == fl.fulfillment_order_id))
+            .where(fo.status.in_(["open", "accepted", "packed"])).group_by(fo.location, fl.sku).subquery())
+    stmt = (select(c.location, c.sku, c.reserved, func.coalesce(held.c.held, 0).label("held"))
+            .select_from(t.stock_levels.outerjoin(held, (held.c.location == c.location) & (held.c.sku == c.sku)))
+            .where(c.reserved != func.coalesce(held.c.held, 0)))
+    return [dict(row._mapping) for row in conn.execute(stmt)]

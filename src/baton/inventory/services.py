@@ -1,0 +1,106 @@
+"""Use cases of inventory: counts, receipts, adjustments and bulk imports, all through the ledger."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from baton.adapters.db.uow import UnitOfWork
+from baton.inventory.model import MovementKind, StockLevel
+from baton.shared.errors import InvalidInput, NotFound
+
+
+def _check_keys(uow: UnitOfWork, location: str, sku: str) -> None:
+    if uow.locations.get(location) is None:
+        raise NotFound(f"No location with code {location}.", code="location_not_found")
+    if uow.products.get(sku) is None:
+        raise NotFound(f"No product with SKU {sku}.", code="product_not_found")
+
+
+def set_on_hand(uow: UnitOfWork, location: str, sku: str, on_hand: int, reason: str, actor: str,
+                safety_stock: int | None = None) -> StockLevel:
+    """A count: on_hand becomes the counted quantity; the difference goes to the ledger."""
+    with uow:
+        _check_keys(uow, location, sku)
+        level = uow.stock.lock([(location, sku)])[(location, sku)]
+        if on_hand != level.on_hand:
+            uow.stock.record(level.count(on_hand, reason=reason, actor=actor))
+        if safety_stock is not None:
+            level.set_safety_stock(safety_stock)
+        uow.commit()
+        return level
+
+
+def move_stock(uow: UnitOfWork, location: str, sku: str, kind: MovementKind, quantity: int, reason: str,
+               actor: str, reference: str | None = None) -> StockLevel:
+    """A receipt (+quantity) or an adjustment (+/- quantity) with its reason."""
+    with uow:
+        _check_keys(uow, location, sku)
+        level = uow.stock.lock([(location, sku)])[(location, sku)]
+        if kind is MovementKind.RECEIPT:
+            entry = level.receive(quantity, reason=reason, actor=actor, reference=reference)
+        elif kind in (MovementKind.ADJUSTMENT, MovementKind.RESTOCK, MovementKind.TRANSFER):
+            entry = level.adjust(quantity, reason=reason, actor=actor, kind=kind, reference=reference)
+        else:
+            raise InvalidInput("kind", f"use PUT for a count; shipments move stock by themselves, not '{kind}'.")
+        uow.stock.record(entry)
+        uow.commit()
+        return level
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    line: int  # line number in the file, for error reports
+    location: str
+    sku: str
+    on_hand: int
+    safety_stock: int | None = None
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    rows: int
+    changed: int
+    errors: list[str]
+
+
+def import_counts(uow: UnitOfWork, rows: Iterable[ImportRow], actor: str, reason: str = "import",
+                  progress: Callable[[int], None] | None = None) -> ImportReport:
+    """Counts from a file, all or nothing: any bad row and nothing is written."""
+    rows = list(rows)
+    with uow:
+        locations = {loc.code for loc in uow.locations.active()}
+        products = set(uow.products.get_many(row.sku for row in rows))
+        errors = _import_errors(rows, locations, products)
+        if errors:
+            return ImportReport(len(rows), 0, errors)
+        levels = uow.stock.lock((row.location, row.sku) for row in rows)
+        changed = 0
+        for done, row in enumerate(rows, start=1):
+            level = levels[(row.location, row.sku)]
+            if row.on_hand != level.on_hand:
+                uow.stock.record(level.count(row.on_hand, reason=reason, actor=actor))
+                changed += 1
+            if row.safety_stock is not None:
+                level.set_safety_stock(row.safety_stock)
+            if progress:
+                progress(done)
+        uow.commit()
+        return ImportReport(len(rows), changed, [])
+
+
+def _import_errors(rows: list[ImportRow], locations: set[str], products: set[str]) -> list[str]:
+    errors, seen = [], set()
+    for row in rows:
+        if row.location not in locations:
+            errors.append(f"line {row.line}: unknown location '{row.location}'")
+        if row.sku not in products:
+            errors.append(f"line {row.line}: unknown SKU '{row.sku}'")
+        if row.on_hand < 0:
+            errors.append(f"line {row.line}: on_hand {row.on_hand} is negative")
+        if row.safety_stock is not None and row.safety_stock < 0:
+            errors.append(f"line {row.line}: safety_stock {row.safety_stock} is negative")
+        if (row.location, row.sku) in seen:
+            errors.append(f"line {row.line}: {row.location}/{row.sku} appears twice")
+        seen.add((row.location, row.sku))
+    return errors

@@ -1,0 +1,262 @@
+"""The order aggregate: the order as placed (never rewritten), its lines and quantity buckets,
+the changes made since, and the fulfilment orders that carry it to the customer."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from baton.fulfillment.model import FulfillmentLine, FulfillmentOrder
+from baton.orders.status import derive_fulfillment_status, derive_order_status
+from baton.routing.model import RoutingPlan
+from baton.shared.clock import utcnow
+from baton.shared.errors import InvalidInput, NotFound
+from baton.shared.ids import new_id
+from baton.shared.messages import DomainEvent, Recorder, TimelineEntry
+from baton.shared.money import allocate, to_decimal_string
+
+
+class Channel(enum.StrEnum):
+    WEB = "web"  # the storefront
+    APP = "app"  # the mobile app
+    MARKETPLACE = "marketplace"  # a third-party marketplace
+    STORE = "store"  # a point of sale in one of our stores
+    PHONE = "phone"  # an agent placing it on the customer's behalf
+    B2B = "b2b"  # a business buyer
+
+
+class DeliveryMethod(enum.StrEnum):
+    SHIP = "ship"  # parcels to the shipping address
+    PICKUP = "pickup"  # the customer collects at a store
+
+
+@dataclass(eq=False)
+class OrderLine:
+    sku: str
+    name: str
+    unit_price: int  # minor units, snapshot at placement
+    quantity: int  # ordered; never changes
+    stock_policy: str
+    position: int = 0
+    discount: int = 0  # this line's share of order-level discounts, minor units
+    cancelled: int = 0
+    allocated: int = 0  # routed to a location and not yet shipped
+    shipped: int = 0
+    delivered: int = 0
+    return_requested: int = 0
+    returned: int = 0
+    written_off: int = 0
+    id: str = field(default_factory=lambda: new_id("line"))
+
+    @property
+    def open(self) -> int:
+        """Units neither cancelled nor shipped."""
+        return self.quantity - self.cancelled - self.shipped
+
+    @property
+    def unallocated(self) -> int:
+        """Open units no location holds: waiting for stock or for re-routing."""
+        return self.open - self.allocated
+
+    @property
+    def kept(self) -> int:
+        return self.quantity - self.cancelled
+
+    def amounts(self) -> tuple[int, int]:
+        """(subtotal, discount) of the units still on the order."""
+        discount = self.discount * self.kept // self.quantity
+        return self.unit_price * self.kept, discount
+
+    def check_buckets(self) -> None:
+        ok = (
+            self.cancelled >= 0
+            and self.shipped >= 0
+            and self.cancelled + self.shipped <= self.quantity
+            and 0 <= self.allocated <= self.open
+            and 0 <= self.delivered <= self.shipped
+            and 0 <= self.returned + self.return_requested <= self.delivered
+            and 0 <= self.written_off <= self.returned
+        )
+        if not ok:
+            raise AssertionError(f"quantity buckets of line {self.id} broke: {self.buckets()}")
+
+    def buckets(self) -> dict[str, int]:
+        return {
+            "ordered": self.quantity, "cancelled": self.cancelled, "allocated": self.allocated,
+            "unallocated": self.unallocated, "shipped": self.shipped, "delivered": self.delivered,
+            "return_requested": self.return_requested, "returned": self.returned,
+            "written_off": self.written_off,
+        }
+
+
+@dataclass(eq=False)
+class OrderChange:
+    """One later change of a placed order, with its quantity and money delta."""
+
+    order_id: str
+    kind: str  # "cancellation" (edits, returns and appeasements come with customer care)
+    actor: str
+    reason: str
+    lines: list[dict[str, Any]]  # [{"line_id", "sku", "quantity"}] quantities removed (+) from the order
+    amount_delta: int  # change of the order total, minor units (negative: the customer owes less)
+    id: str = field(default_factory=lambda: new_id("chg"))
+    created_at: datetime = field(default_factory=utcnow)
+
+
+@dataclass(frozen=True)
+class Totals:
+    subtotal: int
+    discount: int
+    shipping: int
+    tax: int
+    total: int
+
+
+@dataclass(frozen=True)
+class Customer:
+    email: str
+    name: str | None
+    phone: str | None
+
+
+@dataclass(frozen=True)
+class Discount:
+    code: str
+    amount: int
+
+
+class Order(Recorder):
+    def __init__(
+        self, *, number: str, channel: Channel, currency: str, customer_id: str, customer: Customer,
+        shipping_address: dict[str, Any] | None, delivery_method: DeliveryMethod, pickup_location: str | None,
+        lines: list[OrderLine], shipping: int = 0, discounts: tuple[Discount, ...] = (),
+        placed_at: datetime | None = None, tracking_id: str, id: str | None = None,
+        billing_address: dict[str, Any] | None = None, actor: str = "system",
+    ) -> None:
+        if not lines:
+            raise InvalidInput("lines", "an order needs at least one line.")
+        self.id = id or new_id("ord")
+        self.number = number
+        self.tracking_id = tracking_id
+        self.channel = channel
+        self.currency = currency
+        self.customer_id = customer_id
+        self.customer_email = customer.email
+        self.customer_name = customer.name
+        self.customer_phone = customer.phone
+        self.shipping_address = shipping_address
+        self.billing_address = billing_address
+        self.delivery_method = delivery_method
+        self.pickup_location = pickup_location
+        self.shipping = shipping
+        self.discounts = [{"code": d.code, "amount": d.amount} for d in discounts]
+        self.placed_at = placed_at or utcnow()
+        self.updated_at = self.placed_at
+        self.version = 1
+        for position, line in enumerate(lines):
+            line.position = position
+        self.lines = lines
+        self.fulfillment_orders: list[FulfillmentOrder] = []
+        self.changes: list[OrderChange] = []
+        self._spread_discounts(sum(d.amount for d in discounts))
+        self.refresh()
+        self._placed(actor)
+
+    # -- totals -----------------------------------------------------------------------------
+    def _spread_discounts(self, total_discount: int) -> None:
+        gross = [line.unit_price * line.quantity for line in self.lines]
+        if total_discount > sum(gross):
+            raise InvalidInput("discounts", "discounts add up to more than the lines cost.")
+        for line, share in zip(self.lines, allocate(total_discount, gross), strict=True):
+            line.discount = share
+
+    @property
+    def totals(self) -> Totals:
+        subtotal = discount = 0
+        for line in self.lines:
+            line_subtotal, line_discount = line.amounts()
+            subtotal += line_subtotal
+            discount += line_discount
+        shipping = 0 if self.is_fully_cancelled else self.shipping
+        return Totals(subtotal, discount, shipping, 0, subtotal - discount + shipping)
+
+    def money(self, minor: int) -> str:
+        return f"{self.currency} {to_decimal_string(minor, self.currency)}"
+
+    # -- lookups ----------------------------------------------------------------------------
+    @property
+    def is_fully_cancelled(self) -> bool:
+        return all(line.kept == 0 for line in self.lines)
+
+    def line(self, line_id: str) -> OrderLine:
+        for line in self.lines:
+            if line.id == line_id:
+                return line
+        raise NotFound(f"Order {self.number} has no line {line_id}.", code="line_not_found")
+
+    def fulfillment_order(self, fo_id: str) -> FulfillmentOrder:
+        for fo in self.fulfillment_orders:
+            if fo.id == fo_id:
+                return fo
+        raise NotFound(f"Order {self.number} has no fulfilment order {fo_id}.")
+
+    @property
+    def rejected_locations(self) -> frozenset[str]:
+        return frozenset(fo.location for fo in self.fulfillment_orders if fo.status == "rejected")
+
+    # -- derived state ----------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Recompute the derived statuses; called after every change, never set by hand."""
+        for line in self.lines:
+            line.check_buckets()
+        self.status = derive_order_status(self)
+        self.fulfillment_status = derive_fulfillment_status(self)
+        self.total = self.totals.total
+
+    def touch(self) -> None:
+        self.refresh()
+        self.version += 1
+        self.updated_at = utcnow()
+
+    # -- messages ---------------------------------------------------------------------------
+    def tell(self, actor: str, kind: str, message: str, **data: Any) -> None:
+        self.note(TimelineEntry(self.id, actor, kind, message, data))
+
+    def announce(self, event_type: str, **payload: Any) -> None:
+        self.record(DomainEvent(event_type, self.id, {"order_id": self.id, "number": self.number, **payload}))
+
+    def _placed(self, actor: str) -> None:
+        units = sum(line.quantity for line in self.lines)
+        self.tell(
+            actor, "placed",
+            f"Order {self.number} placed on {self.channel} by {self.customer_email}: {units} unit(s) of "
+            f"{len(self.lines)} product(s), total {self.money(self.totals.total)}.",
+        )
+        self.announce("order.placed", channel=str(self.channel), total=self.totals.total, currency=self.currency)
+
+    # -- routing ----------------------------------------------------------------------------
+    def apply_routing(self, plan: RoutingPlan, actor: str) -> list[FulfillmentOrder]:
+        """Create one fulfilment order per location of the plan and count the units as allocated."""
+        by_location: dict[str, list[FulfillmentLine]] = {}
+        for allocation in plan.allocations:
+            line = self.line(allocation.line_id)
+            if allocation.quantity > line.unallocated:
+                raise AssertionError(f"routing placed {allocation.quantity} of line {line.id}, open {line.unallocated}")
+            line.allocated += allocation.quantity
+            by_location.setdefault(allocation.location, []).append(
+                FulfillmentLine(line.id, line.sku, allocation.quantity, allocation.awaiting_stock)
+            )
+        created = [FulfillmentOrder(self.id, location, lines) for location, lines in by_location.items()]
+        self.fulfillment_orders.extend(created)
+        for reason in plan.reasons:
+            self.tell(actor, "routed", reason)
+        for fo in created:
+            self.announce("fulfillment_order.routed", fulfillment_order_id=fo.id, location=fo.location,
+                          units=sum(line.quantity for line in fo.lines))
+        self.touch()
+        return created
+
+    def unallocated_demands(self) -> list[tuple[OrderLine, int]]:
+        return [(line, line.unallocated) for line in self.lines if line.unallocated > 0]

@@ -1,0 +1,151 @@
+"""Use cases of ordering: capture (with atomic reservation and routing) and cancellation."""
+
+from __future__ import annotations
+
+from baton.adapters.db.uow import UnitOfWork
+from baton.catalog.model import Location, Product, StockPolicy
+from baton.inventory.model import StockLevel
+from baton.orders import cancellation
+from baton.orders.commands import PlaceOrder
+from baton.orders.errors import OutOfStock
+from baton.orders.model import Channel, Customer, DeliveryMethod, Discount, Order, OrderLine
+from baton.routing.model import Candidate, Demand, RoutingPlan, RoutingRequest, RoutingStrategy
+from baton.shared.errors import InvalidInput, NotFound
+from baton.shared.ids import new_tracking_id
+from baton.shared.money import check_currency, to_minor
+from baton.shared.stock_effects import StockEffect
+
+
+def place_order(uow: UnitOfWork, cmd: PlaceOrder, strategy: RoutingStrategy) -> str:
+    """Capture, price, reserve and route in one transaction; returns the new order's id."""
+    _check_shape(cmd)
+    with uow:
+        products = _products(uow, cmd)
+        locations = uow.locations.active()
+        _check_pickup(cmd, locations)
+        levels = uow.stock.lock_skus(products)
+        lines = _lines(cmd, products)
+        customer_id = uow.customers.upsert(cmd.email, cmd.name, cmd.phone)
+        order = Order(
+            number=uow.orders.next_number(), tracking_id=new_tracking_id(), channel=Channel(cmd.channel),
+            currency=cmd.currency, customer_id=customer_id, customer=Customer(cmd.email.strip().lower(),
+                                                                              cmd.name, cmd.phone),
+            shipping_address=cmd.shipping_address, billing_address=cmd.billing_address,
+            delivery_method=DeliveryMethod(cmd.delivery_method), pickup_location=cmd.pickup_location,
+            lines=lines, shipping=to_minor(cmd.shipping, cmd.currency, "shipping"),
+            discounts=tuple(Discount(d.code, to_minor(d.amount, cmd.currency, f"discounts[{i}].amount"))
+                            for i, d in enumerate(cmd.discounts)),
+            actor=cmd.actor,
+        )
+        plan = strategy.plan(routing_request(order, locations, levels, products))
+        if plan.shortages:
+            raise OutOfStock(plan.shortages)
+        reserve(uow, order, plan, levels, products, cmd.actor)
+        uow.orders.add(order)
+        uow.created_id = order.id
+        uow.commit()
+        return order.id
+
+
+def cancel_order(uow: UnitOfWork, order_id: str, lines: dict[str, int] | None, reason: str, actor: str) -> Order:
+    with uow:
+        order = uow.orders.get(order_id, lock=True)
+        if order is None:
+            raise NotFound(f"No order with id {order_id}.", code="order_not_found")
+        _change, effects = cancellation.cancel(order, lines, reason, actor)
+        apply_stock_effects(uow, effects, actor, order.number)
+        uow.commit()
+        return order
+
+
+def apply_stock_effects(uow: UnitOfWork, effects: list[StockEffect], actor: str, reference: str) -> None:
+    levels = uow.stock.lock((e.location, e.sku) for e in effects)
+    for effect in effects:
+        level = levels[(effect.location, effect.sku)]
+        if effect.kind == "release":
+            level.release(effect.quantity)
+        else:
+            uow.stock.record(level.ship(effect.quantity, actor=actor, reference=reference))
+
+
+def routing_request(order: Order, locations: list[Location], levels: dict[tuple[str, str], StockLevel],
+                    products: dict[str, Product], excluded: frozenset[str] = frozenset(),
+                    allow_unallocated: bool = False) -> RoutingRequest:
+    address = order.shipping_address or {}
+    lat, lon = address.get("latitude"), address.get("longitude")
+    return RoutingRequest(
+        demands=tuple(
+            Demand(line.id, line.sku, quantity, StockPolicy(products[line.sku].stock_policy).may_oversell)
+            for line, quantity in order.unallocated_demands()
+        ),
+        delivery_method=str(order.delivery_method),
+        pickup_location=order.pickup_location,
+        destination=(float(lat), float(lon)) if lat is not None and lon is not None else None,
+        locations=tuple(
+            Candidate(loc.code, loc.name, loc.latitude, loc.longitude, loc.priority, loc.ships, loc.pickup)
+            for loc in locations
+        ),
+        available={key: level.available for key, level in levels.items()},
+        excluded=excluded,
+        allow_unallocated=allow_unallocated,
+    )
+
+
+def reserve(uow: UnitOfWork, order: Order, plan: RoutingPlan, levels: dict[tuple[str, str], StockLevel],
+             products: dict[str, Product], actor: str) -> None:
+    missing = [(a.location, a.sku) for a in plan.allocations if (a.location, a.sku) not in levels]
+    if missing:  # backorders at a location that never held the SKU
+        levels.update(uow.stock.lock(missing))
+    for allocation in plan.allocations:
+        policy = StockPolicy(products[allocation.sku].stock_policy)
+        levels[(allocation.location, allocation.sku)].reserve(allocation.quantity, may_oversell=policy.may_oversell)
+    order.apply_routing(plan, actor)
+
+
+def _check_shape(cmd: PlaceOrder) -> None:
+    check_currency(cmd.currency)
+    if not cmd.lines:
+        raise InvalidInput("lines", "an order needs at least one line.")
+    for index, line in enumerate(cmd.lines):
+        if line.quantity <= 0:
+            raise InvalidInput(f"lines[{index}].quantity", "must be at least 1.")
+    if cmd.delivery_method == "pickup" and not cmd.pickup_location:
+        raise InvalidInput("pickup_location", "a pickup order names the store that hands it over.")
+    if cmd.delivery_method == "ship" and not cmd.shipping_address:
+        raise InvalidInput("shipping_address", "an order to ship needs a shipping address.")
+
+
+def _products(uow: UnitOfWork, cmd: PlaceOrder) -> dict[str, Product]:
+    products = uow.products.get_many(line.sku for line in cmd.lines)
+    for index, line in enumerate(cmd.lines):
+        product = products.get(line.sku)
+        if product is None or not product.active:
+            raise InvalidInput(f"lines[{index}].sku", f"no product with SKU '{line.sku}' is for sale.",
+                               code="unknown_sku")
+    return products
+
+
+def _check_pickup(cmd: PlaceOrder, locations: list[Location]) -> None:
+    if cmd.delivery_method != "pickup":
+        return
+    store = next((loc for loc in locations if loc.code == cmd.pickup_location), None)
+    if store is None or not store.pickup:
+        raise InvalidInput("pickup_location", f"'{cmd.pickup_location}' is not a location that offers pickup.")
+
+
+def _lines(cmd: PlaceOrder, products: dict[str, Product]) -> list[OrderLine]:
+    lines = []
+    for index, request in enumerate(cmd.lines):
+        product = products[request.sku]
+        if request.price is not None:
+            price = to_minor(request.price, cmd.currency, f"lines[{index}].price")
+            if price < 0:
+                raise InvalidInput(f"lines[{index}].price", "must not be negative.")
+        else:
+            catalog_price = product.price_in(cmd.currency)
+            if catalog_price is None:
+                raise InvalidInput(f"lines[{index}].sku", f"{request.sku} has no {cmd.currency} price; send "
+                                   "lines[].price or use a currency the catalog prices it in.", code="no_price")
+            price = catalog_price
+        lines.append(OrderLine(product.sku, product.name, price, request.quantity, str(product.stock_policy)))
+    return lines

@@ -1,0 +1,27 @@
+"""Identifiers: sortable opaque ids for objects, unguessable tokens for public links."""
+
+from __future__ import annotations
+
+import secrets
+import time
+
+_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford base32, lower case
+
+
+def _base32(value: int, length: int) -> str:
+    chars = []
+    for _ in range(length):
+        value, digit = divmod(value, 32)
+        chars.append(_ALPHABET[digit])
+    return "".join(reversed(chars))
+
+
+def new_id(prefix: str) -> str:
+    """`prefix_` + 10 chars of milliseconds + 12 random chars: unique, and sorts by creation time."""
+    millis = int(time.time() * 1000)
+    return f"{prefix}_{_base32(millis, 10)}{_base32(secrets.randbits(60), 12)}"
+
+
+def new_tracking_id() -> str:
+    """128 random bits: a public tracking link cannot be guessed from an order number or another link."""
+    return secrets.token_urlsafe(16)
