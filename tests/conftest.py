@@ -147,12 +147,12 @@ class Shop:
         assert response.status_code == 200, response.text
         return response.json()
 
-    def order_body(self, lines: list[tuple[str, int]], **overrides: Any) -> dict:
+    def order_body(self, items: list[tuple[str, int]], **overrides: Any) -> dict:
         return {"channel": "web", "currency": "EUR", "customer": {"email": "jane@example.com", "name": "Jane Doe"},
-                "shipping_address": HAMBURG, "lines": [{"sku": s, "quantity": q} for s, q in lines], **overrides}
+                "shipping_address": HAMBURG, "lines": [{"sku": s, "quantity": q} for s, q in items], **overrides}
 
-    def order(self, lines: list[tuple[str, int]], **overrides: Any) -> dict:
-        response = self.client.post("/api/v1/orders", json=self.order_body(lines, **overrides))
+    def order(self, items: list[tuple[str, int]], **overrides: Any) -> dict:
+        response = self.client.post("/api/v1/orders", json=self.order_body(items, **overrides))
         assert response.status_code == 201, response.text
         return response.json()
 

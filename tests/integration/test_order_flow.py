@@ -44,7 +44,8 @@ def test_a_partial_shipment_makes_the_order_partially_shipped(shop):
     fo = order["fulfillment_orders"][0]
     line_id = order["lines"][0]["id"]
     shop.act(fo["id"], "accept")
-    first = shop.act(fo["id"], "ship", {"carrier": "UPS", "tracking_number": "1Z1", "lines": [{"line_id": line_id, "quantity": 1}]})
+    one = {"carrier": "UPS", "tracking_number": "1Z1", "lines": [{"line_id": line_id, "quantity": 1}]}
+    first = shop.act(fo["id"], "ship", one)
     assert first["status"] == "accepted" and first["lines"][0]["remaining"] == 2
     assert shop.get_order(order["id"])["status"] == "partially_shipped"
     second = shop.act(fo["id"], "ship", {"carrier": "UPS", "tracking_number": "1Z2"})

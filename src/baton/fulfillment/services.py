@@ -21,7 +21,10 @@ def _load(uow: UnitOfWork, fo_id: str) -> Order:
     return order
 
 
-def _simple(action: Callable[[Order, str, str], FulfillmentOrder]) -> Callable[[UnitOfWork, str, str], FulfillmentOrder]:
+Action = Callable[[Order, str, str], FulfillmentOrder]
+
+
+def _simple(action: Action) -> Callable[[UnitOfWork, str, str], FulfillmentOrder]:
     def run(uow: UnitOfWork, fo_id: str, actor: str) -> FulfillmentOrder:
         with uow:
             order = _load(uow, fo_id)

@@ -65,13 +65,14 @@ class ImportReport:
 
 
 def import_counts(uow: UnitOfWork, rows: Iterable[ImportRow], actor: str, reason: str = "import",
-                  progress: Callable[[int], None] | None = None) -> ImportReport:
-    """Counts from a file, all or nothing: any bad row and nothing is written."""
+                  progress: Callable[[int], None] | None = None, problems: Iterable[str] = ()) -> ImportReport:
+    """Counts from a file, all or nothing: any bad row (or a `problems` line found while reading the file)
+    and nothing is written; every problem is reported, not just the first."""
     rows = list(rows)
     with uow:
         locations = {loc.code for loc in uow.locations.active()}
         products = set(uow.products.get_many(row.sku for row in rows))
-        errors = _import_errors(rows, locations, products)
+        errors = sorted([*problems, *_import_errors(rows, locations, products)], key=_line_number)
         if errors:
             return ImportReport(len(rows), 0, errors)
         levels = uow.stock.lock((row.location, row.sku) for row in rows)
@@ -87,6 +88,11 @@ def import_counts(uow: UnitOfWork, rows: Iterable[ImportRow], actor: str, reason
                 progress(done)
         uow.commit()
         return ImportReport(len(rows), changed, [])
+
+
+def _line_number(error: str) -> int:
+    number = error.removeprefix("line ").split(":", 1)[0]
+    return int(number) if number.isdigit() else 0
 
 
 def _import_errors(rows: list[ImportRow], locations: set[str], products: set[str]) -> list[str]:

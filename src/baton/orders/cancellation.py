@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from baton.orders.model import Order, OrderChange, OrderLine
 from baton.shared.errors import Conflict, InvalidInput
 from baton.shared.stock_effects import StockEffect
 
 
-def cancel(order: Order, lines: dict[str, int] | None, reason: str, actor: str) -> tuple[OrderChange, list[StockEffect]]:
+def cancel(
+    order: Order, lines: dict[str, int] | None, reason: str, actor: str
+) -> tuple[OrderChange, list[StockEffect]]:
     """Cancel {line_id: quantity}, or every open unit when `lines` is None. Shipped units cannot be cancelled."""
     wanted = _wanted(order, lines)
     total_before = order.totals.total
     effects: list[StockEffect] = []
-    removed = []
+    removed: list[dict[str, Any]] = []
     for line, quantity in wanted:
         effects.extend(_take_units(order, line, quantity))
         line.cancelled += quantity
@@ -20,7 +24,7 @@ def cancel(order: Order, lines: dict[str, int] | None, reason: str, actor: str) 
     delta = order.totals.total - total_before
     change = OrderChange(order.id, "cancellation", actor, reason, removed, delta)
     order.changes.append(change)
-    units = sum(item["quantity"] for item in removed)
+    units = sum(int(item["quantity"]) for item in removed)
     what = ", ".join(f"{item['quantity']} \u00d7 {item['sku']}" for item in removed)
     whole = order.is_fully_cancelled
     order.tell(

@@ -21,12 +21,14 @@ from baton.shared.ids import new_id
 from baton.shared.messages import DomainEvent, TimelineEntry
 
 
-def insert_ignore(session: Session, table: t.Table, values: dict) -> int:
-    """INSERT that does nothing when the key exists (PostgreSQL waits for a concurrent inserter first)."""
+def insert_ignore(session: Session, table: t.Table, values: dict) -> bool:
+    """INSERT that does nothing when the key exists; True when a row was inserted.
+    On PostgreSQL a concurrent inserter of the same key is waited for first, so the answer is final."""
     dialect = session.get_bind().dialect.name
     factory = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = factory(table).values(**values).on_conflict_do_nothing()
-    return int(session.execute(stmt).rowcount or 0)  # type: ignore[attr-defined]
+    key = list(table.primary_key.columns)[0]
+    stmt = factory(table).values(**values).on_conflict_do_nothing().returning(key)
+    return session.execute(stmt).first() is not None
 
 
 class Products:
@@ -114,7 +116,8 @@ class Orders:
         return self.s.scalar(select(t.fulfillment_orders.c.order_id).where(t.fulfillment_orders.c.id == fo_id))
 
     def next_number(self) -> str:
-        value = self.s.execute(insert(t.order_number_seq).values()).inserted_primary_key[0]  # type: ignore[index]
+        result = self.s.execute(insert(t.order_number_seq).values())
+        value = result.inserted_primary_key[0]  # type: ignore[attr-defined]
         self.s.execute(delete(t.order_number_seq).where(t.order_number_seq.c.value == value))
         return f"BT-{100000 + int(value)}"
 

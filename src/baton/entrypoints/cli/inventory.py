@@ -25,12 +25,14 @@ def import_file(
     actor: str = typer.Option("cli", help="Who is importing, for the ledger."),
 ) -> None:
     """Set counted quantities from a CSV file. Any bad row and nothing is imported."""
-    rows, errors = read_rows(file)
-    if not errors:
+    rows, problems = read_rows(file)
+    if problems and problems[0].startswith("header"):
+        errors = problems
+    else:
         with Progress(TextColumn("Importing"), BarColumn(), MofNCompleteColumn(), console=console) as bar:
             task = bar.add_task("import", total=len(rows))
             report = import_counts(bootstrap().uow(), rows, actor, reason,
-                                   progress=lambda done: bar.update(task, completed=done))
+                                   progress=lambda done: bar.update(task, completed=done), problems=problems)
         errors = report.errors
     if errors:
         console.print(f"[red]Nothing imported:[/red] {len(errors)} problem(s) in {file}:")

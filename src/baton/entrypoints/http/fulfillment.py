@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -59,12 +60,10 @@ def pack(fo_id: str, request: Request, container: ContainerDep) -> dict:
 def ship(fo_id: str, body: ShipIn, request: Request, container: ContainerDep,
          idempotency_key: IdempotencyKey = None) -> dict:
     """Record a parcel: every unit left, or the listed lines and quantities. Stock leaves through the ledger."""
-    try:
+    with suppress(Replay):  # a retry: answer with the current state, change nothing
         services.ship(container.uow(idempotent(request, idempotency_key, body)), fo_id, carrier=body.carrier,
                       tracking_number=body.tracking_number, service=body.service,
                       lines=_quantities(body.lines), actor=actor(request))
-    except Replay:
-        pass
     return _fo(container, fo_id)
 
 

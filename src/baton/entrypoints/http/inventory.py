@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -39,11 +40,9 @@ def move_stock(location_code: str, sku: str, body: MovementIn, request: Request,
                idempotency_key: IdempotencyKey = None) -> dict:
     """A receipt (adds) or an adjustment (adds or removes), with its reason, through the ledger."""
     uow = container.uow(idempotent(request, idempotency_key, body))
-    try:
+    with suppress(Replay):  # a retry: answer with the current state, change nothing
         services.move_stock(uow, location_code, sku, MovementKind(body.kind), body.quantity, body.reason,
                             actor(request), body.reference)
-    except Replay:
-        pass
     return _level(container, location_code, sku)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -92,11 +93,9 @@ def cancel_order(order_id: str, body: CancelIn, request: Request, container: Con
                  idempotency_key: IdempotencyKey = None) -> dict:
     """Cancel some units of some lines, or everything still open; shipped units cannot be cancelled."""
     lines = _quantities(body.lines)
-    try:
+    with suppress(Replay):  # a retry: answer with the current state, change nothing
         services.cancel_order(container.uow(idempotent(request, idempotency_key, body)), order_id, lines,
                               body.reason, actor(request))
-    except Replay:
-        pass
     return _order(container, order_id)
 
 

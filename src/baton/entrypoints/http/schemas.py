@@ -118,7 +118,9 @@ class CountIn(In):
 
 class MovementIn(In):
     kind: Literal["receipt", "adjustment"]
-    quantity: Annotated[int, Field(ge=-10_000_000, le=10_000_000, description="Receipts add; adjustments add or remove.")]
+    quantity: Annotated[
+        int, Field(ge=-10_000_000, le=10_000_000, description="Receipts add; adjustments add or remove.")
+    ]
     reason: Reason
     reference: Annotated[str, Field(max_length=120)] | None = None
 
