@@ -82,3 +82,20 @@ def create_location(uow: UnitOfWork, data: LocationData) -> Location:
         uow.locations.add(location)
         uow.commit()
         return location
+
+
+LOCATION_FIELDS = ("name", "address", "latitude", "longitude", "ships", "pickup", "priority", "daily_capacity", "active")
+
+
+def update_location(uow: UnitOfWork, code: str, changes: dict[str, Any]) -> Location:
+    """Change what a location is or can do; its invariants are checked again before anything is saved."""
+    with uow:
+        location = uow.locations.get(code)
+        if location is None:
+            raise NotFound(f"No location with code {code}.", code="location_not_found")
+        for name in LOCATION_FIELDS:
+            if name in changes:
+                setattr(location, name, changes[name])
+        location.__post_init__()
+        uow.commit()
+        return location

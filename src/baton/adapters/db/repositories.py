@@ -26,7 +26,7 @@ def insert_ignore(session: Session, table: t.Table, values: dict) -> bool:
     On PostgreSQL a concurrent inserter of the same key is waited for first, so the answer is final."""
     dialect = session.get_bind().dialect.name
     factory = pg_insert if dialect == "postgresql" else sqlite_insert
-    key = list(table.primary_key.columns)[0]
+    key = next(iter(table.primary_key.columns))
     stmt = factory(table).values(**values).on_conflict_do_nothing().returning(key)
     return session.execute(stmt).first() is not None
 

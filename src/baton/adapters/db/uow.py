@@ -42,6 +42,7 @@ class UnitOfWork:
         """With `idempotent`, entering claims the key in this transaction (raising Replay when it was
         used before) and committing stores what was created, so key and change land together."""
         start_mappers()
+        self.read_only = read_only
         self.idempotent = idempotent
         self.created_id: str | None = None
         bind = engine if read_only else engine.execution_options(**WRITE)
@@ -74,8 +75,9 @@ class UnitOfWork:
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
-        self.session.rollback()  # a no-op after commit; otherwise nothing half-done survives
-        self.session.close()
+        if not self.read_only:
+            self.session.rollback()  # a no-op after commit; otherwise nothing half-done survives
+        self.session.close()  # loaded objects stay readable, detached
 
     def commit(self) -> None:
         self._collect_messages()

@@ -17,6 +17,7 @@ from baton.entrypoints.http.schemas import (
     LocationIn,
     LocationList,
     LocationOut,
+    LocationUpdate,
     ProductIn,
     ProductList,
     ProductOut,
@@ -47,6 +48,22 @@ def list_locations(container: ContainerDep, limit: Limit = 100, cursor: str | No
         found = list(uow.session.scalars(stmt))
     next_cursor = cursors.encode([found[limit - 1].code]) if len(found) > limit else None
     return {"items": [presenters.location(loc) for loc in found[:limit]], "next_cursor": next_cursor}
+
+
+@router.get("/locations/{code}", response_model=LocationOut, responses=responses(404))
+def get_location(code: str, container: ContainerDep) -> dict:
+    with container.reader() as uow:
+        location = uow.locations.get(code)
+        if location is None:
+            raise NotFound(f"No location with code {code}.", code="location_not_found")
+        return presenters.location(location)
+
+
+@router.patch("/locations/{code}", response_model=LocationOut, responses=responses(404, 422))
+def update_location(code: str, body: LocationUpdate, container: ContainerDep) -> dict:
+    """Change only the fields sent; a location must still ship, offer pickup, or both."""
+    changes = body.model_dump(exclude_unset=True, exclude_none=True)
+    return presenters.location(services.update_location(container.uow(), code, changes))
 
 
 @router.post("/products", status_code=201, response_model=ProductOut, responses=responses(409, 422))

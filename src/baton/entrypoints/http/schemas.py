@@ -46,6 +46,18 @@ class LocationIn(In):
     daily_capacity: Annotated[int, Field(ge=0)] | None = None
 
 
+class LocationUpdate(In):
+    name: Text | None = None
+    address: Address | None = None
+    latitude: Annotated[float, Field(ge=-90, le=90)] | None = None
+    longitude: Annotated[float, Field(ge=-180, le=180)] | None = None
+    ships: bool | None = None
+    pickup: bool | None = None
+    priority: Annotated[int, Field(ge=0, le=10000)] | None = None
+    daily_capacity: Annotated[int, Field(ge=0)] | None = None
+    active: bool | None = None
+
+
 class LocationOut(BaseModel):
     code: str
     name: str
