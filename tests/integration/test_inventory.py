@@ -81,3 +81,19 @@ def test_the_csv_import_is_all_or_nothing_and_reports_bad_rows(shop, client, con
     assert result.exit_code == 0, result.output
     assert shop.level("WH-BER", "A")["available"] == 4
     assert shop.level("WH-MUC", "B")["on_hand"] == 7
+
+
+def test_inventory_check_finds_and_repairs_a_drifted_reservation(shop, client, container, monkeypatch):
+    from sqlalchemy import text
+
+    shop.product("A")
+    shop.stock("WH-BER", "A", 5)
+    shop.order([("A", 2)])
+    monkeypatch.setenv("BATON_DATABASE_URL", container.settings.database_url)
+    assert CliRunner().invoke(cli, ["inventory", "check"]).exit_code == 0
+    with container.engine.begin() as conn:  # simulate drift from some past bug
+        conn.execute(text("UPDATE stock_levels SET reserved = 7 WHERE sku = 'A'"))
+    found = CliRunner().invoke(cli, ["inventory", "check"])
+    assert found.exit_code == 1 and "counter 7, held 2" in found.output
+    assert CliRunner().invoke(cli, ["inventory", "check", "--repair"]).exit_code == 0
+    assert shop.level("WH-BER", "A")["reserved"] == 2

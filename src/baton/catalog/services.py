@@ -84,7 +84,9 @@ def create_location(uow: UnitOfWork, data: LocationData) -> Location:
         return location
 
 
-LOCATION_FIELDS = ("name", "address", "latitude", "longitude", "ships", "pickup", "priority", "daily_capacity", "active")
+LOCATION_FIELDS = (
+    "name", "address", "latitude", "longitude", "ships", "pickup", "priority", "daily_capacity", "active",
+)
 
 
 def update_location(uow: UnitOfWork, code: str, changes: dict[str, Any]) -> Location:

@@ -110,3 +110,13 @@ def _import_errors(rows: list[ImportRow], locations: set[str], products: set[str
             errors.append(f"line {row.line}: {row.location}/{row.sku} appears twice")
         seen.add((row.location, row.sku))
     return errors
+
+
+def repair_reservations(uow: UnitOfWork, mismatches: list[dict]) -> int:
+    """Set each drifted reserved counter to what open fulfilment orders really hold."""
+    with uow:
+        levels = uow.stock.lock((m["location"], m["sku"]) for m in mismatches)
+        for m in mismatches:
+            levels[(m["location"], m["sku"])].reserved = int(m["held"])
+        uow.commit()
+        return len(mismatches)

@@ -10,7 +10,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from baton.bootstrap import bootstrap
-from baton.inventory.services import ImportRow, import_counts
+from baton.inventory import queries
+from baton.inventory.services import ImportRow, import_counts, repair_reservations
 
 app = typer.Typer(help="Stock levels.", no_args_is_help=True)
 console = Console(stderr=True)
@@ -63,3 +64,24 @@ def read_rows(file: Path) -> tuple[list[ImportRow], list[str]]:
             except (TypeError, ValueError):
                 errors.append(f"line {line}: on_hand and safety_stock must be whole numbers")
     return rows, errors
+
+
+@app.command()
+def check(repair: bool = typer.Option(False, help="Reset drifted reserved counters to what is really held.")) -> None:
+    """Check every stock level: on_hand equals its ledger, reserved equals what open fulfilment orders hold."""
+    container = bootstrap()
+    with container.engine.connect() as conn:
+        ledger = queries.ledger_mismatches(conn)
+        reserved = queries.reservation_mismatches(conn)
+    for row in ledger:
+        where = f"{row['location']}/{row['sku']}"
+        console.print(f"[red]ledger[/red] {where}: on_hand {row['on_hand']}, ledger {row['ledger']}")
+    for row in reserved:
+        where = f"{row['location']}/{row['sku']}"
+        console.print(f"[red]reserved[/red] {where}: counter {row['reserved']}, held {row['held']}")
+    if reserved and repair:
+        console.print(f"Repaired {repair_reservations(container.uow(), reserved)} reserved counter(s).")
+        reserved = []
+    if ledger or reserved:
+        raise typer.Exit(1)
+    console.print("[green]Every stock level matches its ledger and its reservations.[/green]")
