@@ -120,3 +120,25 @@ def test_split_across_locations_when_none_has_everything(shop):
     shop.stock("WH-MUC", "B", 3)
     order = shop.order([("A", 1), ("B", 1)], shipping_address=HAMBURG)
     assert sorted(fo["location"] for fo in order["fulfillment_orders"]) == ["WH-BER", "WH-MUC"]
+
+
+def test_nul_characters_are_refused_at_the_edge_on_every_database(stocked, client):
+    assert client.get("/api/v1/orders", params={"sku": "a\x00b"}).status_code == 422
+    assert client.get("/api/v1/products/A%00B").status_code == 422
+    body = {"sku": "NUL", "name": "a\x00b", "category": "c", "price": "1.00", "currency": "EUR"}
+    response = client.post("/api/v1/products", json=body)
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "name"
+
+
+def test_a_body_that_is_not_utf8_json_is_a_422(client):
+    response = client.post("/api/v1/products", content=b"\xff", headers={"content-type": "application/json"})
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "body"
+
+
+def test_amounts_beyond_a_64_bit_total_are_refused(shop, client):
+    shop.product("BIG", stock_policy="backorder")
+    body = shop.order_body([], lines=[{"sku": "BIG", "quantity": 100000, "price": "9999999999999.99"}])
+    response = client.post("/api/v1/orders", json=body)
+    assert response.status_code == 422 and response.json()["code"] == "amount_too_large"
+    too_heavy = client.patch("/api/v1/products/BIG", json={"weight_grams": 3_000_000_000})
+    assert too_heavy.status_code == 422

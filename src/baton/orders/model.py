@@ -17,6 +17,8 @@ from baton.shared.ids import new_id
 from baton.shared.messages import DomainEvent, Recorder, TimelineEntry
 from baton.shared.money import allocate, to_decimal_string
 
+MAX_LINE_AMOUNT = 10**15  # minor units: keeps every total of up to 500 lines inside a 64-bit integer
+
 
 class Channel(enum.StrEnum):
     WEB = "web"  # the storefront
@@ -137,6 +139,10 @@ class Order(Recorder):
     ) -> None:
         if not lines:
             raise InvalidInput("lines", "an order needs at least one line.")
+        for index, line in enumerate(lines):
+            if line.unit_price * line.quantity > MAX_LINE_AMOUNT:
+                raise InvalidInput(f"lines[{index}].quantity", "price × quantity is beyond what one order line "
+                                   "may carry; split the order.", code="amount_too_large")
         self.id = id or new_id("ord")
         self.number = number
         self.tracking_id = tracking_id

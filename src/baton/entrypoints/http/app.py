@@ -17,6 +17,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     )
     app.state.container = container or bootstrap()
     problems.install(app)
+    problems.document(app)
     for module in (public, catalog, inventory, orders, fulfillment):
         app.include_router(module.router)
     return app

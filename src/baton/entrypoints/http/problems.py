@@ -51,6 +51,15 @@ def field_name(loc: tuple[Any, ...] | list[Any]) -> str:
 
 
 def install(app: FastAPI) -> None:
+    @app.middleware("http")
+    async def _refuse_nul(request: Request, call_next: Any) -> Any:
+        # PostgreSQL cannot store NUL in text; refuse it in the path or query, naming where it was.
+        for name, value in [("path", request.url.path), *request.query_params.multi_items()]:
+            if "\x00" in value:
+                return problem(422, "Invalid request", f"{name}: must not contain NUL characters.",
+                               "validation_failed", errors=[{"field": name, "message": "must not contain NUL."}])
+        return await call_next(request)
+
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [{"field": field_name(e.get("loc", ())), "message": _message(e)} for e in exc.errors()]
@@ -76,6 +85,10 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:  # FastAPI's answer to a body it cannot decode at all
+            detail = "the body could not be read as UTF-8 JSON; send a JSON object."
+            return problem(422, "Invalid request", f"body: {detail}", "validation_failed",
+                           errors=[{"field": "body", "message": detail}])
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         return problem(exc.status_code, str(exc.detail), str(exc.detail), code)
 
@@ -83,6 +96,32 @@ def install(app: FastAPI) -> None:
     async def _bug(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return problem(500, "Internal error", "Something went wrong on our side; it has been logged.", "internal")
+
+
+def document(app: FastAPI) -> None:
+    """Every operation that takes input documents 422 as the problem+json it really answers."""
+    original = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = original()
+        schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+        for name in ("HTTPValidationError", "ValidationError"):
+            schemas.pop(name, None)
+        ref = {"$ref": "#/components/schemas/Problem"}
+        for path in schema.get("paths", {}).values():
+            for operation in path.values():
+                takes_input = operation.get("parameters") or operation.get("requestBody")
+                if takes_input or "422" in operation.get("responses", {}):
+                    operation.setdefault("responses", {})["422"] = {
+                        "description": "Invalid input; `errors` names each field",
+                        "content": {PROBLEM: {"schema": ref}},
+                    }
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _message(error: dict[str, Any]) -> str:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
+from fastapi.responses import RedirectResponse
+from pydantic import BaseModel
 from sqlalchemy import text
 
 from baton import __version__
@@ -15,8 +17,19 @@ from baton.shared.errors import NotFound
 router = APIRouter(tags=["public"])
 
 
-@router.get("/healthz")
+class Health(BaseModel):
+    status: str
+    version: str
+
+
+@router.get("/", include_in_schema=False)
+def home() -> RedirectResponse:
+    return RedirectResponse("/docs")
+
+
+@router.get("/healthz", response_model=Health)
 def healthz(conn: ReadConn) -> dict[str, str]:
+    """Answers 200 when the database does."""
     conn.execute(text("SELECT 1"))
     return {"status": "ok", "version": __version__}
 

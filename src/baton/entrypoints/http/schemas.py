@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Amount = Annotated[str, Field(pattern=r"^\d{1,13}(\.\d{1,4})?$", examples=["19.99"],
                               description="A non-negative decimal amount in the currency, as a string.")]
@@ -17,7 +17,26 @@ Reason = Annotated[str, Field(min_length=1, max_length=500)]
 
 
 class In(BaseModel):
+    """Base of every request body: unknown fields and NUL characters are refused."""
+
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if _has_nul(value):
+            raise ValueError("must not contain NUL characters")
+        return value
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 class Address(In):
@@ -43,7 +62,7 @@ class LocationIn(In):
     ships: bool = True
     pickup: bool = False
     priority: Annotated[int, Field(ge=0, le=10000, description="Lower is preferred.")] = 100
-    daily_capacity: Annotated[int, Field(ge=0)] | None = None
+    daily_capacity: Annotated[int, Field(ge=0, le=10_000_000)] | None = None
 
 
 class LocationUpdate(In):
@@ -54,7 +73,7 @@ class LocationUpdate(In):
     ships: bool | None = None
     pickup: bool | None = None
     priority: Annotated[int, Field(ge=0, le=10000)] | None = None
-    daily_capacity: Annotated[int, Field(ge=0)] | None = None
+    daily_capacity: Annotated[int, Field(ge=0, le=10_000_000)] | None = None
     active: bool | None = None
 
 
@@ -88,7 +107,7 @@ class ProductIn(In):
     currency: Currency
     stock_policy: StockPolicy = "stocked"
     prices: dict[Currency, Amount] | None = Field(None, description="Prices in more currencies.")
-    weight_grams: Annotated[int, Field(ge=0)] | None = None
+    weight_grams: Annotated[int, Field(ge=0, le=1_000_000_000)] | None = None
     tax_class: Annotated[str, Field(min_length=1, max_length=32)] = "standard"
 
 
@@ -98,7 +117,7 @@ class ProductUpdate(In):
     price: Amount | None = None
     currency: Currency | None = None
     stock_policy: StockPolicy | None = None
-    weight_grams: Annotated[int, Field(ge=0)] | None = None
+    weight_grams: Annotated[int, Field(ge=0, le=1_000_000_000)] | None = None
     tax_class: Annotated[str, Field(min_length=1, max_length=32)] | None = None
     active: bool | None = None
 

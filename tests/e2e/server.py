@@ -1,0 +1,146 @@
+"""A real `baton serve` process for tests: started on a free port, ready when /healthz answers, always stopped.
+
+    with BatonServer(database_url, workers=2) as server:
+        httpx.get(f"{server.base_url}/healthz")
+
+Its output goes to a file (never a pipe that could fill up and block the server); `server.output()` returns it
+so a failing test can show the server's side of the story.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from types import TracebackType
+
+import httpx
+
+READY_WITHIN = 30.0  # seconds a cold start (imports, migrations check, workers) may take
+READY_WAIT = 0.1  # between two polls of /healthz
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def baton_command() -> list[str]:
+    """The `baton` script next to this interpreter, or the module when the script is not installed."""
+    script = Path(sys.executable).parent / "baton"
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-m", "baton.entrypoints.cli.main"]
+
+
+class ServerFailed(RuntimeError):
+    pass
+
+
+class BatonServer:
+    def __init__(self, database_url: str, *, workers: int = 1, env: dict[str, str] | None = None):
+        self.database_url = database_url
+        self.workers = workers
+        self.extra_env = env or {}
+        self.port = 0
+        self.process: subprocess.Popen[bytes] | None = None
+        self._log = tempfile.NamedTemporaryFile(prefix="baton-serve-", suffix=".log", delete=False)  # noqa: SIM115
+        self.log_path = Path(self._log.name)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, attempts: int = 3) -> BatonServer:
+        """Start on a free port; a port taken between choosing and binding it means another try."""
+        for _ in range(attempts):
+            self.port = free_port()
+            self._spawn()
+            if self._wait_until_ready():
+                return self
+            self._reap()
+            if "address already in use" not in self.output().lower():
+                break
+        output = self.output()
+        self.stop()
+        raise ServerFailed(f"`baton serve` did not become ready on {self.base_url}.\n--- server output ---\n{output}")
+
+    def _spawn(self) -> None:
+        env = {**os.environ, "BATON_DATABASE_URL": self.database_url, "PYTHONUNBUFFERED": "1", **self.extra_env}
+        command = [*baton_command(), "serve", "--host", "127.0.0.1", "--port", str(self.port),
+                   "--workers", str(self.workers)]
+        self._log.write(f"$ {' '.join(command)}\n".encode())
+        self._log.flush()
+        # A session of its own: the workers can be stopped with the manager even if it dies first.
+        self.process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stdout=self._log,
+                                        stderr=subprocess.STDOUT, start_new_session=True)
+
+    def _wait_until_ready(self) -> bool:
+        """Poll /healthz until READY_WITHIN has passed; False as soon as the process has exited."""
+        assert self.process is not None
+        deadline = time.monotonic() + READY_WITHIN
+        with httpx.Client(base_url=self.base_url, timeout=2.0) as client:
+            while time.monotonic() < deadline:
+                if self.process.poll() is not None:
+                    return False
+                try:
+                    if client.get("/healthz").status_code == 200:
+                        return True
+                except httpx.TransportError:
+                    pass
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    self.process.wait(timeout=READY_WAIT)  # returns early if the server dies meanwhile
+        return False
+
+    def stop(self) -> None:
+        self._reap()
+        self._log.close()
+        self.log_path.unlink(missing_ok=True)
+
+    def _reap(self) -> None:
+        """Terminate (graceful shutdown), wait, then kill what is left of our own process group."""
+        process, self.process = self.process, None
+        if process is None:
+            return
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+        # Workers that outlived their manager: only ours, the group is this process's own session.
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
+
+    def output(self, since: int = 0) -> str:
+        if self._log.closed:
+            return ""
+        self._log.flush()
+        with self.log_path.open("rb") as log:
+            log.seek(since)
+            return log.read().decode(errors="replace")
+
+    def mark(self) -> int:
+        """Where the output ends now: `output(since=mark)` is what the server wrote after this moment."""
+        self._log.flush()
+        return self.log_path.stat().st_size
+
+    def errors(self) -> list[str]:
+        """Lines of the server output that report an unhandled error (a traceback means a bug)."""
+        return [line for line in self.output().splitlines()
+                if "Traceback" in line or "ERROR" in line or "unhandled error" in line]
+
+    def __enter__(self) -> BatonServer:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
