@@ -603,3 +603,30 @@ def test_an_order_one_location_can_ship_whole_leaves_in_one_shipment(request: Ro
         assert len(used_locations(plan)) == 1
     else:
         assert plan.shortages or len(used_locations(plan)) > 1
+
+
+def test_a_domestic_location_wins_over_a_nearer_or_preferred_one_abroad():
+    # Given a German order, a US warehouse with priority 1 and a German one with priority 5
+    us = Candidate("WH-NJ", "Newark", 40.7, -74.2, 1, True, False, "US")
+    de = Candidate("WH-DU", "Duisburg", 51.4, 6.8, 5, True, False, "DE")
+    request = RoutingRequest(
+        demands=(Demand("l1", "A", 1, False),), delivery_method="ship", pickup_location=None,
+        destination=(52.5, 13.4), locations=(us, de), available={("WH-NJ", "A"): 5, ("WH-DU", "A"): 5},
+        destination_country="DE",
+    )
+    plan = DefaultStrategy().plan(request)
+    assert [a.location for a in plan.allocations] == ["WH-DU"]
+    assert "without crossing a border" in plan.reasons[0]
+
+
+def test_abroad_is_used_when_home_cannot_cover_the_order():
+    us = Candidate("WH-NJ", "Newark", 40.7, -74.2, 1, True, False, "US")
+    de = Candidate("WH-DU", "Duisburg", 51.4, 6.8, 5, True, False, "DE")
+    request = RoutingRequest(
+        demands=(Demand("l1", "A", 3, False),), delivery_method="ship", pickup_location=None,
+        destination=(52.5, 13.4), locations=(us, de), available={("WH-NJ", "A"): 5, ("WH-DU", "A"): 1},
+        destination_country="DE",
+    )
+    plan = DefaultStrategy().plan(request)
+    assert not plan.shortages and {a.location for a in plan.allocations} == {"WH-NJ"}
+    assert any("abroad" in reason for reason in plan.reasons)

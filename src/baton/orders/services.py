@@ -82,12 +82,14 @@ def routing_request(order: Order, locations: list[Location], levels: dict[tuple[
         pickup_location=order.pickup_location,
         destination=(float(lat), float(lon)) if lat is not None and lon is not None else None,
         locations=tuple(
-            Candidate(loc.code, loc.name, loc.latitude, loc.longitude, loc.priority, loc.ships, loc.pickup)
+            Candidate(loc.code, loc.name, loc.latitude, loc.longitude, loc.priority, loc.ships, loc.pickup,
+                      loc.address.get("country"))
             for loc in locations
         ),
         available={key: level.available for key, level in levels.items()},
         excluded=excluded,
         allow_unallocated=allow_unallocated,
+        destination_country=address.get("country"),
     )
 
 

@@ -30,6 +30,7 @@ class Candidate:
     priority: int  # lower number = preferred (1 before 2)
     ships: bool
     pickup: bool
+    country: str | None = None  # ISO 3166-1 alpha-2 of the location's address
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class RoutingRequest:
     available: Mapping[tuple[str, str], int]  # (location_code, sku) -> available now; missing = 0; may be < 0
     excluded: frozenset[str] = frozenset()  # locations that rejected this order before
     allow_unallocated: bool = False  # re-routing: units nobody can take become `unallocated`, not shortages
+    destination_country: str | None = None  # of the shipping address: domestic locations are tried first
 
     def __post_init__(self) -> None:
         if self.delivery_method not in (SHIP, PICKUP):
@@ -109,6 +111,15 @@ class DefaultStrategy:
         usable, why_none = _usable_locations(request)
         if not usable:
             return _unroutable(request, [*reasons, why_none])
+        country = request.destination_country
+        domestic = [c for c in usable if country and c.country == country]
+        if request.delivery_method == SHIP and domestic and len(domestic) < len(usable):
+            # Crossing a border costs duties and days: stay domestic whenever that covers the order.
+            plan = _Planner(request, domestic).run(list(reasons))
+            if not plan.shortages and not plan.unallocated:
+                note = f"Only locations in {country} were considered: the order can ship without crossing a border."
+                return replace(plan, reasons=(note, *plan.reasons))
+            reasons.append(f"Locations in {country} cannot cover the order, so locations abroad were considered too.")
         return _Planner(request, usable).run(reasons)
 
 

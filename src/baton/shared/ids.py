@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import threading
 import time
 
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford base32, lower case
@@ -16,10 +17,25 @@ def _base32(value: int, length: int) -> str:
     return "".join(reversed(chars))
 
 
+_lock = threading.Lock()
+_last = (0, 0)
+
+
 def new_id(prefix: str) -> str:
-    """`prefix_` + 10 chars of milliseconds + 12 random chars: unique, and sorts by creation time."""
-    millis = int(time.time() * 1000)
-    return f"{prefix}_{_base32(millis, 10)}{_base32(secrets.randbits(60), 12)}"
+    """`prefix_` + 10 chars of milliseconds + 12 random chars: unique, and sorts by creation time.
+
+    Monotonic within a process (as ULIDs are): ids made in the same millisecond, say the timeline entries of
+    one transaction, still sort in the order they were made."""
+    global _last
+    with _lock:
+        millis = int(time.time() * 1000)
+        last_millis, last_random = _last
+        if millis <= last_millis:
+            millis, random = last_millis, last_random + 1
+        else:
+            random = secrets.randbits(59)  # headroom for increments within one millisecond
+        _last = (millis, random)
+    return f"{prefix}_{_base32(millis, 10)}{_base32(random, 12)}"
 
 
 def new_tracking_id() -> str:

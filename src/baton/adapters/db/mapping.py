@@ -31,16 +31,17 @@ def start_mappers() -> None:
         FulfillmentOrder, t.fulfillment_orders,
         properties={
             "lines": relationship(FulfillmentLine, lazy="selectin", order_by=t.fulfillment_lines.c.id),
-            "shipments": relationship(Shipment, lazy="selectin", order_by=t.shipments.c.shipped_at),
+            "shipments": relationship(Shipment, lazy="selectin", order_by=(t.shipments.c.shipped_at, t.shipments.c.id)),
         },
     )
+    fos, changes = t.fulfillment_orders.c, t.order_changes.c
     m(
         Order, t.orders,
         properties={
             "lines": relationship(OrderLine, lazy="selectin", order_by=t.order_lines.c.position),
             "fulfillment_orders": relationship(
-                FulfillmentOrder, lazy="selectin", order_by=t.fulfillment_orders.c.created_at
+                FulfillmentOrder, lazy="selectin", order_by=(fos.created_at, fos.id)
             ),
-            "changes": relationship(OrderChange, lazy="selectin", order_by=t.order_changes.c.created_at),
+            "changes": relationship(OrderChange, lazy="selectin", order_by=(changes.created_at, changes.id)),
         },
     )

@@ -36,6 +36,7 @@ def seed(
 ) -> None:
     """Load the demo shop: locations, products, stock and a history of orders (same data every time)."""
     from baton.demo.seed import seed_demo
+    from baton.shared.errors import BatonError
 
     container = bootstrap()
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -47,7 +48,12 @@ def seed(
                 tasks[stage] = bar.add_task(stage, total=total)
             bar.update(tasks[stage], completed=done)
 
-        report = seed_demo(container, orders=orders, random_seed=random_seed, progress=progress)
+        try:
+            report = seed_demo(container, orders=orders, random_seed=random_seed, progress=progress)
+        except BatonError as error:
+            bar.stop()
+            console.print(f"[red]Not seeded:[/red] {error.detail}")
+            raise typer.Exit(1) from None
     console.print(f"[green]Seeded[/green] {report}")
 
 

@@ -1,0 +1,151 @@
+"""The demo shop (`baton seed`): realistic, consistent through the real services, and the same for the same seed."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from baton.adapters.db import tables as t
+from baton.bootstrap import Container
+from baton.demo.seed import SeedReport, is_seeded, seed_demo
+from baton.inventory.queries import ledger_mismatches, reservation_mismatches
+from baton.shared.errors import Conflict
+from tests.conftest import empty
+
+ORDERS = 120
+STATUSES = {"placed", "processing", "partially_shipped", "shipped", "delivered", "cancelled"}
+CHANNELS = {"web", "app", "marketplace", "store", "phone", "b2b"}
+
+
+def orders_of(container: Container) -> list[tuple]:
+    """Every order as a comparable row, in the order it was placed (numbers may not restart from one)."""
+    o, ln = t.orders.c, t.order_lines.c
+    with container.engine.connect() as conn:
+        lines: dict[str, list[tuple]] = {}
+        for row in conn.execute(select(ln.order_id, ln.sku, ln.quantity, ln.cancelled, ln.shipped, ln.delivered)
+                                .order_by(ln.order_id, ln.position)):
+            lines.setdefault(row[0], []).append(tuple(row[1:]))
+        rows = conn.execute(select(o.id, o.channel, o.currency, o.status, o.fulfillment_status, o.delivery_method,
+                                   o.pickup_location, o.customer_email, o.shipping, o.total).order_by(o.number))
+        return [(*row[1:], tuple(lines[row[0]])) for row in rows]
+
+
+def catalog_of(container: Container) -> tuple[list[tuple], list[tuple], list[tuple]]:
+    p, loc, s = t.products.c, t.locations.c, t.stock_levels.c
+    with container.engine.connect() as conn:
+        return (
+            [tuple(r) for r in conn.execute(select(p.sku, p.name, p.category, p.stock_policy, p.prices,
+                                                   p.weight_grams).order_by(p.sku))],
+            [tuple(r) for r in conn.execute(select(loc.code, loc.name, loc.type, loc.latitude, loc.longitude,
+                                                   loc.ships, loc.pickup, loc.priority).order_by(loc.code))],
+            [tuple(r) for r in conn.execute(select(s.location, s.sku, s.on_hand, s.reserved, s.safety_stock)
+                                            .order_by(s.location, s.sku))],
+        )
+
+
+def test_the_demo_shop_is_realistic_consistent_and_loaded_once(container):
+    # Given an empty database
+    assert not is_seeded(container)
+    # When the demo shop is seeded with a small history
+    stages: dict[str, tuple[int, int]] = {}
+    report = seed_demo(container, orders=ORDERS, progress=lambda stage, done, total: stages.update({
+        stage: (done, total)}))
+    # Then every stage reported its progress to the end
+    assert {stage: done == total for stage, (done, total) in stages.items()} == {
+        "Locations": True, "Products": True, "Stock": True, "Orders": True}
+    # and the shop is realistic and consistent
+    has_locations_in_two_countries_and_a_catalog_of_ten_categories(report, container)
+    has_orders_in_every_status_through_the_real_services(report, container)
+    has_stock_explained_by_the_ledger_and_held_by_open_fulfilment_orders(container)
+    has_a_history_in_the_last_ninety_days_and_never_in_the_future(container)
+    assert str(report).startswith(f"{report.locations} locations in 2 countries")
+    # and seeding it again is refused rather than doubling the shop
+    with pytest.raises(Conflict) as refused:
+        seed_demo(container, orders=1)
+    assert refused.value.code == "already_seeded"
+
+
+def has_locations_in_two_countries_and_a_catalog_of_ten_categories(seeded: SeedReport, container: Container) -> None:
+    assert seeded.locations >= 8 and seeded.countries >= 2
+    assert seeded.products >= 200 and seeded.categories >= 10
+    with container.engine.connect() as conn:
+        locations = conn.execute(select(t.locations.c.type, t.locations.c.pickup, t.locations.c.address)).all()
+        policies = dict(conn.execute(select(t.products.c.stock_policy, func.count())
+                                     .group_by(t.products.c.stock_policy)).all())
+        banner = conn.execute(select(t.products.c.prices).where(t.products.c.sku == "APP-0001")).scalar_one()
+        stocked_skus = conn.scalar(select(func.count(t.stock_levels.c.sku.distinct())))
+    assert {loc.type for loc in locations} == {"warehouse", "store", "dropship"}
+    assert {loc.address["country"] for loc in locations if loc.pickup} == {"US", "DE"}
+    assert policies["stocked"] > policies["backorder"] > 0 and policies["preorder"] > 0
+    assert set(banner) == {"USD", "EUR"}  # the demo banner's availability link works
+    assert stocked_skus >= 200
+
+
+def has_orders_in_every_status_through_the_real_services(seeded: SeedReport, container: Container) -> None:
+    assert seeded.orders == ORDERS and is_seeded(container)
+    assert seeded.refused == ()
+    assert {status for status, n in seeded.statuses if n} == STATUSES
+    o = t.orders.c
+    with container.engine.connect() as conn:
+        fulfillment = set(conn.scalars(select(o.fulfillment_status).distinct()))
+        orders = conn.execute(select(o.channel, o.currency, o.delivery_method, o.shipping_address, o.discounts,
+                                     o.shipping, o.customer_email)).all()
+        kinds = set(conn.scalars(select(t.timeline.c.kind).distinct()))
+    assert {"backordered", "ready_for_pickup", "allocated", "delivered", "cancelled"} <= fulfillment
+    assert {order.channel for order in orders} == CHANNELS
+    assert {"placed", "routed", "accepted", "packed", "shipped", "delivered", "rejected", "cancelled"} <= kinds
+    for order in orders:
+        if order.shipping_address:
+            assert order.currency == {"US": "USD", "DE": "EUR"}[order.shipping_address["country"]]
+        assert order.customer_email.endswith(("@example.com", "@example.org"))
+    pickups = sum(order.delivery_method == "pickup" for order in orders)
+    assert 0.04 * ORDERS <= pickups <= 0.25 * ORDERS
+    assert any(order.discounts for order in orders) and any(order.shipping for order in orders)
+    assert 20 <= len({order.customer_email for order in orders}) < ORDERS  # customers come back
+
+
+def has_stock_explained_by_the_ledger_and_held_by_open_fulfilment_orders(container: Container) -> None:
+    s, p = t.stock_levels.c, t.products.c
+    with container.engine.connect() as conn:
+        assert ledger_mismatches(conn) == []
+        assert reservation_mismatches(conn) == []
+        assert conn.scalar(select(func.count()).select_from(t.stock_levels).where(s.on_hand < 0)) == 0
+        oversold = conn.scalar(select(func.count()).select_from(t.stock_levels.join(t.products, p.sku == s.sku))
+                               .where(p.stock_policy == "stocked", s.reserved > s.on_hand))
+        assert oversold == 0
+        sold_out = conn.scalar(select(func.count()).select_from(t.stock_levels.join(t.products, p.sku == s.sku))
+                               .where(p.stock_policy == "stocked", s.on_hand - s.reserved <= 0))
+        kinds = set(conn.scalars(select(t.inventory_ledger.c.kind).distinct()))
+    assert sold_out > 0  # some SKUs are out of stock somewhere
+    assert {"count", "shipment", "receipt"} <= kinds
+
+
+def has_a_history_in_the_last_ninety_days_and_never_in_the_future(container: Container) -> None:
+    now = datetime.now(UTC)
+    with container.engine.connect() as conn:
+        first, last = conn.execute(select(func.min(t.orders.c.placed_at), func.max(t.orders.c.placed_at))).one()
+        latest = [conn.scalar(select(func.max(column))) for column in (
+            t.timeline.c.at, t.inventory_ledger.c.created_at, t.shipments.c.shipped_at, t.shipments.c.delivered_at,
+            t.orders.c.updated_at, t.outbox.c.occurred_at)]
+        delivered_after = conn.execute(
+            select(t.orders.c.placed_at, t.shipments.c.shipped_at, t.shipments.c.delivered_at)
+            .join_from(t.shipments, t.orders, t.orders.c.id == t.shipments.c.order_id)
+            .where(t.shipments.c.delivered_at.is_not(None))).all()
+    assert now - timedelta(days=91) <= first <= last <= now
+    assert all(moment <= now for moment in latest)
+    assert all(placed <= shipped <= delivered for placed, shipped, delivered in delivered_after)
+
+
+def test_the_same_seed_gives_the_same_shop(container):
+    # Given a shop seeded with seed 11, When the database is emptied and seeded again with 11
+    first = seed_demo(container, orders=40, random_seed=11)
+    orders, catalog = orders_of(container), catalog_of(container)
+    empty(container)
+    second = seed_demo(container, orders=40, random_seed=11)
+    # Then the report, the catalog, the stock and every order with its lines and statuses are the same
+    assert second == first
+    assert orders_of(container) == orders
+    assert catalog_of(container) == catalog
+
