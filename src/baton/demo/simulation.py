@@ -152,7 +152,7 @@ class Simulation(Lifecycle):
         for attempt in range(8):
             command = self.composer.command(wish, self.composer.actor(wish))
             try:
-                return place_order(self.container.uow(), command, self.container.strategy), wish
+                return place_order(self.container.uow(), command, self.container.strategy).id, wish
             except OutOfStock as refused:
                 self.counts["out_of_stock"] += 1
                 dropped: set[str] = set()

@@ -16,8 +16,8 @@ from baton.shared.money import check_currency, to_minor
 from baton.shared.stock_effects import StockEffect
 
 
-def place_order(uow: UnitOfWork, cmd: PlaceOrder, strategy: RoutingStrategy) -> str:
-    """Capture, price, reserve and route in one transaction; returns the new order's id."""
+def place_order(uow: UnitOfWork, cmd: PlaceOrder, strategy: RoutingStrategy) -> Order:
+    """Capture, price, reserve and route in one transaction; returns the new order, committed."""
     _check_shape(cmd)
     with uow:
         products = _products(uow, cmd)
@@ -44,7 +44,7 @@ def place_order(uow: UnitOfWork, cmd: PlaceOrder, strategy: RoutingStrategy) -> 
         uow.orders.add(order)
         uow.created_id = order.id
         uow.commit()
-        return order.id
+        return order
 
 
 def cancel_order(uow: UnitOfWork, order_id: str, lines: dict[str, int] | None, reason: str, actor: str) -> Order:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import suppress
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -46,36 +45,35 @@ def get_fulfillment_order(fo_id: str, container: ContainerDep) -> dict:
 
 @router.post("/{fo_id}/accept", response_model=FulfillmentOrderOut, responses=ERRORS)
 def accept(fo_id: str, request: Request, container: ContainerDep) -> dict:
-    services.accept(container.uow(), fo_id, actor(request))
-    return _fo(container, fo_id)
+    return presenters.fulfillment_order(services.accept(container.uow(), fo_id, actor(request)))
 
 
 @router.post("/{fo_id}/pack", response_model=FulfillmentOrderOut, responses=ERRORS)
 def pack(fo_id: str, request: Request, container: ContainerDep) -> dict:
-    services.pack(container.uow(), fo_id, actor(request))
-    return _fo(container, fo_id)
+    return presenters.fulfillment_order(services.pack(container.uow(), fo_id, actor(request)))
 
 
 @router.post("/{fo_id}/ship", response_model=FulfillmentOrderOut, responses=ERRORS)
 def ship(fo_id: str, body: ShipIn, request: Request, container: ContainerDep,
          idempotency_key: IdempotencyKey = None) -> dict:
     """Record a parcel: every unit left, or the listed lines and quantities. Stock leaves through the ledger."""
-    with suppress(Replay):  # a retry: answer with the current state, change nothing
-        services.ship(container.uow(idempotent(request, idempotency_key, body)), fo_id, carrier=body.carrier,
-                      tracking_number=body.tracking_number, service=body.service,
-                      lines=_quantities(body.lines), actor=actor(request))
-    return _fo(container, fo_id)
+    try:
+        fo = services.ship(container.uow(idempotent(request, idempotency_key, body)), fo_id, carrier=body.carrier,
+                           tracking_number=body.tracking_number, service=body.service,
+                           lines=_quantities(body.lines), actor=actor(request))
+    except Replay:  # a retry: answer with the current state, change nothing
+        return _fo(container, fo_id)
+    return presenters.fulfillment_order(fo)
 
 
 @router.post("/{fo_id}/deliver", response_model=FulfillmentOrderOut, responses=ERRORS)
 def deliver(fo_id: str, request: Request, container: ContainerDep) -> dict:
     """Shipped parcels arrived; for a pickup order, the packed order was handed over."""
-    services.deliver(container.uow(), fo_id, actor(request))
-    return _fo(container, fo_id)
+    return presenters.fulfillment_order(services.deliver(container.uow(), fo_id, actor(request)))
 
 
 @router.post("/{fo_id}/reject", response_model=FulfillmentOrderOut, responses=ERRORS)
 def reject(fo_id: str, body: RejectIn, request: Request, container: ContainerDep) -> dict:
     """The location cannot fulfil it: the units are re-routed, or wait for stock when nobody can take them."""
-    services.reject(container.uow(), fo_id, body.reason, actor(request), container.strategy)
-    return _fo(container, fo_id)
+    fo = services.reject(container.uow(), fo_id, body.reason, actor(request), container.strategy)
+    return presenters.fulfillment_order(fo)

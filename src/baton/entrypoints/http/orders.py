@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import suppress
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -43,14 +42,15 @@ def place_order(body: OrderIn, request: Request, response: Response, container: 
         discounts=[DiscountRequest(d.code, d.amount) for d in body.discounts], actor=actor(request),
     )
     try:
-        order_id = services.place_order(container.uow(idempotent(request, idempotency_key, body)), cmd,
-                                        container.strategy)
+        order = services.place_order(container.uow(idempotent(request, idempotency_key, body)), cmd,
+                                     container.strategy)
     except Replay as replay:
         assert replay.resource_id is not None
-        order_id = replay.resource_id
         response.headers["Idempotent-Replayed"] = "true"
-    response.headers["Location"] = f"/api/v1/orders/{order_id}"
-    return _order(container, order_id)
+        response.headers["Location"] = f"/api/v1/orders/{replay.resource_id}"
+        return _order(container, replay.resource_id)
+    response.headers["Location"] = f"/api/v1/orders/{order.id}"
+    return presenters.order(order)  # as committed: no second read
 
 
 @router.get("/orders", response_model=OrderList, responses=responses(422))
@@ -93,10 +93,12 @@ def cancel_order(order_id: str, body: CancelIn, request: Request, container: Con
                  idempotency_key: IdempotencyKey = None) -> dict:
     """Cancel some units of some lines, or everything still open; shipped units cannot be cancelled."""
     lines = _quantities(body.lines)
-    with suppress(Replay):  # a retry: answer with the current state, change nothing
-        services.cancel_order(container.uow(idempotent(request, idempotency_key, body)), order_id, lines,
-                              body.reason, actor(request))
-    return _order(container, order_id)
+    try:
+        order = services.cancel_order(container.uow(idempotent(request, idempotency_key, body)), order_id, lines,
+                                      body.reason, actor(request))
+    except Replay:  # a retry: answer with the current state, change nothing
+        return _order(container, order_id)
+    return presenters.order(order)
 
 
 def _quantities(lines: list | None) -> dict[str, int] | None:
