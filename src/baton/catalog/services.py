@@ -7,6 +7,7 @@ from typing import Any
 
 from baton.adapters.db.uow import UnitOfWork
 from baton.catalog.model import Location, LocationType, Product, StockPolicy
+from baton.shared.clock import utcnow
 from baton.shared.errors import Conflict, NotFound
 from baton.shared.money import check_currency, to_minor
 
@@ -55,6 +56,8 @@ def update_product(uow: UnitOfWork, sku: str, changes: dict[str, Any]) -> Produc
         if "price" in changes:
             currency = check_currency(changes.get("currency") or next(iter(product.prices), "USD"))
             product.set_price(currency, to_minor(changes["price"], currency, "price"))
+        product.updated_at = utcnow()
+        uow.products.save(product)
         uow.commit()
         return product
 
@@ -99,5 +102,6 @@ def update_location(uow: UnitOfWork, code: str, changes: dict[str, Any]) -> Loca
             if name in changes:
                 setattr(location, name, changes[name])
         location.__post_init__()
+        uow.locations.save(location)
         uow.commit()
         return location

@@ -78,7 +78,7 @@ def _reroute(uow: UnitOfWork, order: Order, strategy: RoutingStrategy, actor: st
         return
     products = uow.products.get_many(skus)
     levels = uow.stock.lock_skus(skus)
-    request = routing_request(order, uow.locations.active(), levels, products,
+    request = routing_request(order, uow.locations.candidates(), levels, products,
                               excluded=order.rejected_locations, allow_unallocated=True)
     plan = strategy.plan(request)
     reserve(uow, order, plan, levels, products, actor)

@@ -70,7 +70,7 @@ def import_counts(uow: UnitOfWork, rows: Iterable[ImportRow], actor: str, reason
     and nothing is written; every problem is reported, not just the first."""
     rows = list(rows)
     with uow:
-        locations = {loc.code for loc in uow.locations.active()}
+        locations = {loc.code for loc in uow.locations.candidates()}
         products = set(uow.products.get_many(row.sku for row in rows))
         errors = sorted([*problems, *_import_errors(rows, locations, products)], key=_line_number)
         if errors:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from baton.adapters.db.uow import UnitOfWork
-from baton.catalog.model import Location, Product, StockPolicy
+from baton.catalog.model import Product, StockPolicy
 from baton.inventory.model import StockLevel
 from baton.orders import cancellation
 from baton.orders.commands import PlaceOrder
@@ -21,7 +21,7 @@ def place_order(uow: UnitOfWork, cmd: PlaceOrder, strategy: RoutingStrategy) -> 
     _check_shape(cmd)
     with uow:
         products = _products(uow, cmd)
-        locations = uow.locations.active()
+        locations = uow.locations.candidates()
         _check_pickup(cmd, locations)
         levels = uow.stock.lock_skus(products)
         lines = _lines(cmd, products)
@@ -41,7 +41,7 @@ def place_order(uow: UnitOfWork, cmd: PlaceOrder, strategy: RoutingStrategy) -> 
         if plan.shortages:
             raise OutOfStock(plan.shortages)
         reserve(uow, order, plan, levels, products, cmd.actor)
-        uow.orders.add(order)
+        uow.add_order(order)
         uow.created_id = order.id
         uow.commit()
         return order
@@ -68,7 +68,7 @@ def apply_stock_effects(uow: UnitOfWork, effects: list[StockEffect], actor: str,
             uow.stock.record(level.ship(effect.quantity, actor=actor, reference=reference))
 
 
-def routing_request(order: Order, locations: list[Location], levels: dict[tuple[str, str], StockLevel],
+def routing_request(order: Order, locations: list[Candidate], levels: dict[tuple[str, str], StockLevel],
                     products: dict[str, Product], excluded: frozenset[str] = frozenset(),
                     allow_unallocated: bool = False) -> RoutingRequest:
     address = order.shipping_address or {}
@@ -81,11 +81,7 @@ def routing_request(order: Order, locations: list[Location], levels: dict[tuple[
         delivery_method=str(order.delivery_method),
         pickup_location=order.pickup_location,
         destination=(float(lat), float(lon)) if lat is not None and lon is not None else None,
-        locations=tuple(
-            Candidate(loc.code, loc.name, loc.latitude, loc.longitude, loc.priority, loc.ships, loc.pickup,
-                      loc.address.get("country"))
-            for loc in locations
-        ),
+        locations=tuple(locations),
         available={key: level.available for key, level in levels.items()},
         excluded=excluded,
         allow_unallocated=allow_unallocated,
@@ -127,7 +123,7 @@ def _products(uow: UnitOfWork, cmd: PlaceOrder) -> dict[str, Product]:
     return products
 
 
-def _check_pickup(cmd: PlaceOrder, locations: list[Location]) -> None:
+def _check_pickup(cmd: PlaceOrder, locations: list[Candidate]) -> None:
     if cmd.delivery_method != "pickup":
         return
     store = next((loc for loc in locations if loc.code == cmd.pickup_location), None)

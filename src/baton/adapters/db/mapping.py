@@ -1,13 +1,12 @@
-"""Classical (imperative) mapping: the domain classes stay plain Python, the ORM learns them here."""
+"""Classical (imperative) mapping of the order aggregate: the domain classes stay plain Python, the ORM
+learns them here. Catalog and stock are read and written with Core (see their repositories)."""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import registry, relationship
 
 from baton.adapters.db import tables as t
-from baton.catalog.model import Location, Product
 from baton.fulfillment.model import FulfillmentLine, FulfillmentOrder, Shipment
-from baton.inventory.model import StockLevel
 from baton.orders.model import Order, OrderChange, OrderLine
 
 mapper_registry = registry(metadata=t.metadata)
@@ -20,9 +19,6 @@ def start_mappers() -> None:
         return
     _started = True
     m = mapper_registry.map_imperatively
-    m(Product, t.products)
-    m(Location, t.locations)
-    m(StockLevel, t.stock_levels)
     m(OrderLine, t.order_lines)
     m(OrderChange, t.order_changes)
     m(FulfillmentLine, t.fulfillment_lines)

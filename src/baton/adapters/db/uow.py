@@ -8,8 +8,12 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
 
 from baton.adapters.db import repositories as r
+from baton.adapters.db.catalog_repository import Locations, Products
 from baton.adapters.db.engine import WRITE
 from baton.adapters.db.mapping import start_mappers
+from baton.adapters.db.order_repository import Customers, Orders
+from baton.adapters.db.stock_repository import Stock
+from baton.orders.model import Order
 from baton.shared.errors import InvalidInput
 from baton.shared.idempotency import Idempotent
 from baton.shared.messages import Recorder
@@ -30,11 +34,11 @@ class IdempotencyKeyReused(InvalidInput):
 
 
 class UnitOfWork:
-    products: r.Products
-    locations: r.Locations
-    stock: r.Stock
-    orders: r.Orders
-    customers: r.Customers
+    products: Products
+    locations: Locations
+    stock: Stock
+    orders: Orders
+    customers: Customers
     idempotency: r.Idempotency
     messages: r.Messages
 
@@ -50,11 +54,11 @@ class UnitOfWork:
 
     def __enter__(self) -> UnitOfWork:
         self.session = s = self._factory()
-        self.products = r.Products(s)
-        self.locations = r.Locations(s)
-        self.stock = r.Stock(s)
-        self.orders = r.Orders(s)
-        self.customers = r.Customers(s)
+        self.products = Products(s)
+        self.locations = Locations(s)
+        self.stock = Stock(s)
+        self.orders = Orders(s)
+        self.customers = Customers(s)
         self.idempotency = r.Idempotency(s)
         self.messages = r.Messages(s)
         if self.idempotent:
@@ -79,7 +83,13 @@ class UnitOfWork:
             self.session.rollback()  # a no-op after commit; otherwise nothing half-done survives
         self.session.close()  # loaded objects stay readable, detached
 
+    def add_order(self, order: Order) -> None:
+        """A new order: inserted with Core now (the capture hot path), its messages with it."""
+        self.orders.insert_new(order)
+        self.messages.add(*order.pop_messages())
+
     def commit(self) -> None:
+        self.stock.flush()
         self._collect_messages()
         if self.idempotent:
             self.idempotency.complete(self.idempotent.scope, self.idempotent.key, self.created_id)

@@ -5,11 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from sqlalchemy import select
 
-from baton.adapters.db import tables as t
 from baton.catalog import services
-from baton.catalog.model import Location, LocationType, Product, StockPolicy
+from baton.catalog.model import LocationType, StockPolicy
 from baton.entrypoints.http import presenters
 from baton.entrypoints.http.deps import ContainerDep
 from baton.entrypoints.http.problems import responses
@@ -42,10 +40,7 @@ def create_location(body: LocationIn, container: ContainerDep) -> dict:
 @router.get("/locations", response_model=LocationList, responses=responses(422))
 def list_locations(container: ContainerDep, limit: Limit = 100, cursor: str | None = None) -> dict:
     with container.reader() as uow:
-        stmt = select(Location).order_by(t.locations.c.code).limit(limit + 1)
-        if cursor:
-            stmt = stmt.where(t.locations.c.code > str(cursors.decode(cursor, 1)[0]))
-        found = list(uow.session.scalars(stmt))
+        found = uow.locations.page(limit + 1, str(cursors.decode(cursor, 1)[0]) if cursor else None)
     next_cursor = cursors.encode([found[limit - 1].code]) if len(found) > limit else None
     return {"items": [presenters.location(loc) for loc in found[:limit]], "next_cursor": next_cursor}
 
@@ -77,12 +72,7 @@ def create_product(body: ProductIn, container: ContainerDep) -> dict:
 def list_products(container: ContainerDep, limit: Limit = 100, cursor: str | None = None,
                   category: str | None = None) -> dict:
     with container.reader() as uow:
-        stmt = select(Product).order_by(t.products.c.sku).limit(limit + 1)
-        if category:
-            stmt = stmt.where(t.products.c.category == category)
-        if cursor:
-            stmt = stmt.where(t.products.c.sku > str(cursors.decode(cursor, 1)[0]))
-        found = list(uow.session.scalars(stmt))
+        found = uow.products.page(limit + 1, str(cursors.decode(cursor, 1)[0]) if cursor else None, category)
     next_cursor = cursors.encode([found[limit - 1].sku]) if len(found) > limit else None
     return {"items": [presenters.product(p) for p in found[:limit]], "next_cursor": next_cursor}
 

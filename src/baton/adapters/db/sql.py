@@ -1,0 +1,29 @@
+"""Small SQL helpers shared by the repositories."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, Table
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+
+def insert_ignore(session: Session, table: Table, values: dict) -> bool:
+    """INSERT that does nothing when the key exists; True when a row was inserted.
+    On PostgreSQL a concurrent inserter of the same key is waited for first, so the answer is final."""
+    dialect = session.get_bind().dialect.name
+    factory = pg_insert if dialect == "postgresql" else sqlite_insert
+    key = next(iter(table.primary_key.columns))
+    stmt = factory(table).values(**values).on_conflict_do_nothing().returning(key)
+    return session.connection().execute(stmt).first() is not None
+
+
+class CoreRepository:
+    """A repository that speaks SQLAlchemy Core on the unit of work's connection (no ORM overhead)."""
+
+    def __init__(self, session: Session):
+        self.s = session
+
+    @property
+    def db(self) -> Connection:
+        return self.s.connection()

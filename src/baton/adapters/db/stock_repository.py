@@ -1,0 +1,82 @@
+"""Stock levels, locked row by row and written back with Core; the ledger is append-only."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import ColumnElement, bindparam, insert, select, tuple_, update
+from sqlalchemy.orm import Session
+
+from baton.adapters.db import tables as t
+from baton.adapters.db.sql import CoreRepository, insert_ignore
+from baton.inventory.model import LedgerEntry, StockLevel
+from baton.shared.clock import utcnow
+
+C = t.stock_levels.c
+Key = tuple[str, str]  # (location, sku)
+
+
+class Stock(CoreRepository):
+    """Every level this transaction locked, so the unit of work writes back exactly what changed."""
+
+    def __init__(self, session: Session):
+        super().__init__(session)
+        self._held: dict[Key, tuple[StockLevel, tuple[int, int, int]]] = {}
+
+    def lock_skus(self, skus: Iterable[str]) -> dict[Key, StockLevel]:
+        """Every stock level of these SKUs, locked in one fixed order (sku, location): no deadlocks."""
+        return self._select(C.sku.in_(sorted(set(skus))))
+
+    def lock(self, keys: Iterable[Key]) -> dict[Key, StockLevel]:
+        """The stock levels for these (location, sku) keys, created empty where missing, locked in order."""
+        wanted = sorted(set(keys), key=lambda k: (k[1], k[0]))
+        if not wanted:
+            return {}
+        found = self._select(tuple_(C.location, C.sku).in_(wanted))
+        missing = [key for key in wanted if key not in found]
+        for location, sku in missing:
+            insert_ignore(self.s, t.stock_levels, {"location": location, "sku": sku, "on_hand": 0, "reserved": 0,
+                                                   "safety_stock": 0, "updated_at": utcnow()})
+        if missing:
+            found.update(self._select(tuple_(C.location, C.sku).in_(missing)))
+        return {key: found[key] for key in wanted}
+
+    def record(self, entry: LedgerEntry) -> None:
+        self.db.execute(insert(t.inventory_ledger).values(
+            id=entry.id, location=entry.location, sku=entry.sku, kind=str(entry.kind), delta=entry.delta,
+            on_hand_after=entry.on_hand_after, reason=entry.reason, actor=entry.actor,
+            reference=entry.reference, created_at=entry.created_at,
+        ))
+
+    def flush(self) -> None:
+        """Write back the levels whose counters changed (absolute values: the rows are locked)."""
+        changed = [level for level, seen in self._held.values() if _counters(level) != seen]
+        if not changed:
+            return
+        stmt = (update(t.stock_levels)
+                .where(C.location == bindparam("k_location"), C.sku == bindparam("k_sku"))
+                .values(on_hand=bindparam("on_hand"), reserved=bindparam("reserved"),
+                        safety_stock=bindparam("safety_stock"), updated_at=bindparam("updated_at")))
+        self.db.execute(stmt, [
+            {"k_location": lv.location, "k_sku": lv.sku, "on_hand": lv.on_hand, "reserved": lv.reserved,
+             "safety_stock": lv.safety_stock, "updated_at": lv.updated_at} for lv in changed
+        ])
+        for level in changed:
+            self._held[(level.location, level.sku)] = (level, _counters(level))
+
+    def _select(self, where: ColumnElement[Any]) -> dict[Key, StockLevel]:
+        stmt = (select(C.location, C.sku, C.on_hand, C.reserved, C.safety_stock, C.updated_at).where(where)
+                .order_by(C.sku, C.location).with_for_update())
+        result: dict[Key, StockLevel] = {}
+        for row in self.db.execute(stmt):
+            key = (row.location, row.sku)
+            if key not in self._held:  # already held: keep the object this transaction may have changed
+                level = StockLevel(row.location, row.sku, row.on_hand, row.reserved, row.safety_stock, row.updated_at)
+                self._held[key] = (level, _counters(level))
+            result[key] = self._held[key][0]
+        return result
+
+
+def _counters(level: StockLevel) -> tuple[int, int, int]:
+    return (level.on_hand, level.reserved, level.safety_stock)
