@@ -2,32 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
 from pydantic import BaseModel
-from sqlalchemy import Connection
 
 from baton.bootstrap import Container
 from baton.shared.errors import InvalidInput
 from baton.shared.idempotency import Idempotent, fingerprint
 
 
-def get_container(request: Request) -> Container:
+async def get_container(request: Request) -> Container:
+    # async: FastAPI would run a plain def in the thread pool, one more hop per request for nothing
     container: Container = request.app.state.container
     return container
 
 
 ContainerDep = Annotated[Container, Depends(get_container)]
-
-
-def read_connection(container: ContainerDep) -> Iterator[Connection]:
-    with container.engine.connect() as conn:
-        yield conn
-
-
-ReadConn = Annotated[Connection, Depends(read_connection)]
 
 IdempotencyKey = Annotated[
     str | None,

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 
 from baton.adapters.db.uow import Replay
 from baton.entrypoints.http import presenters
-from baton.entrypoints.http.deps import ContainerDep, IdempotencyKey, ReadConn, actor, idempotent
+from baton.entrypoints.http.deps import ContainerDep, IdempotencyKey, actor, idempotent
 from baton.entrypoints.http.order_schemas import FulfillmentOrderList, FulfillmentOrderOut, RejectIn, ShipIn
 from baton.entrypoints.http.orders import _quantities
 from baton.entrypoints.http.problems import responses
@@ -30,11 +30,12 @@ def _fo(container: ContainerDep, fo_id: str) -> dict:
 
 
 @router.get("", response_model=FulfillmentOrderList, responses=responses(422))
-def list_fulfillment_orders(conn: ReadConn, location: Annotated[str | None, Query(max_length=32)] = None,
+def list_fulfillment_orders(container: ContainerDep, location: Annotated[str | None, Query(max_length=32)] = None,
                             status: FulfillmentOrderStatus | None = None,
                             limit: Annotated[int, Query(ge=1, le=200)] = 50, cursor: str | None = None) -> dict:
     """A location's queue, oldest first."""
-    rows, next_cursor = queries.list_fulfillment_orders(conn, location, status, limit, cursor)
+    with container.engine.connect() as conn:
+        rows, next_cursor = queries.list_fulfillment_orders(conn, location, status, limit, cursor)
     return {"items": rows, "next_cursor": next_cursor}
 
 

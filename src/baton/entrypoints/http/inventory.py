@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 
 from baton.adapters.db.uow import Replay
-from baton.entrypoints.http.deps import ContainerDep, IdempotencyKey, ReadConn, actor, idempotent
+from baton.entrypoints.http.deps import ContainerDep, IdempotencyKey, actor, idempotent
 from baton.entrypoints.http.problems import responses
 from baton.entrypoints.http.schemas import AvailabilityList, CountIn, LedgerList, MovementIn, StockLevelOut
 from baton.inventory import queries, services
@@ -52,15 +52,17 @@ def get_stock_level(location_code: str, sku: str, container: ContainerDep) -> di
 
 
 @router.get("/inventory/{location_code}/{sku}/ledger", response_model=LedgerList, responses=responses(404))
-def get_ledger(location_code: str, sku: str, conn: ReadConn,
+def get_ledger(location_code: str, sku: str, container: ContainerDep,
                limit: Annotated[int, Query(ge=1, le=500)] = 100) -> dict:
-    if queries.stock_level(conn, location_code, sku) is None:
-        raise NotFound(f"No stock level for {sku} at {location_code}.", code="stock_level_not_found")
-    return {"items": queries.ledger(conn, location_code, sku, limit), "next_cursor": None}
+    with container.engine.connect() as conn:
+        if queries.stock_level(conn, location_code, sku) is None:
+            raise NotFound(f"No stock level for {sku} at {location_code}.", code="stock_level_not_found")
+        return {"items": queries.ledger(conn, location_code, sku, limit), "next_cursor": None}
 
 
 @router.get("/availability", response_model=AvailabilityList, responses=responses(422))
-def availability(conn: ReadConn,
+def availability(container: ContainerDep,
                  sku: Annotated[list[str], Query(min_length=1, max_length=200, description="Repeat for several.")]
                  ) -> dict:
-    return {"items": queries.availability(conn, list(dict.fromkeys(sku)))}
+    with container.engine.connect() as conn:
+        return {"items": queries.availability(conn, list(dict.fromkeys(sku)))}

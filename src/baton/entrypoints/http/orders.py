@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from baton.adapters.db.uow import Replay
 from baton.entrypoints.http import presenters
-from baton.entrypoints.http.deps import ContainerDep, IdempotencyKey, ReadConn, actor, idempotent
+from baton.entrypoints.http.deps import ContainerDep, IdempotencyKey, actor, idempotent
 from baton.entrypoints.http.order_schemas import CancelIn, OrderIn, OrderList, OrderOut, Timeline
 from baton.entrypoints.http.problems import responses
 from baton.orders import queries, services
@@ -55,7 +55,7 @@ def place_order(body: OrderIn, request: Request, response: Response, container: 
 
 @router.get("/orders", response_model=OrderList, responses=responses(422))
 def list_orders(
-    conn: ReadConn,
+    container: ContainerDep,
     status: OrderStatus | None = None,
     fulfillment_status: FulfillmentStatus | None = None,
     channel: Literal["web", "app", "marketplace", "store", "phone", "b2b"] | None = None,
@@ -70,7 +70,8 @@ def list_orders(
     """Newest first. Filters combine; `placed_from` is inclusive, `placed_to` exclusive."""
     f = queries.OrderFilter(status, fulfillment_status, channel, email, sku, number,
                             _aware(placed_from), _aware(placed_to))
-    rows, next_cursor = queries.list_orders(conn, f, limit, cursor)
+    with container.engine.connect() as conn:
+        rows, next_cursor = queries.list_orders(conn, f, limit, cursor)
     for row in rows:
         row["total"] = to_decimal_string(row["total"], row["currency"])
     return {"items": rows, "next_cursor": next_cursor}
@@ -82,10 +83,11 @@ def get_order(order_id: str, container: ContainerDep) -> dict:
 
 
 @router.get("/orders/{order_id}/timeline", response_model=Timeline, responses=responses(404))
-def get_timeline(order_id: str, conn: ReadConn) -> dict:
-    if not queries.order_exists(conn, order_id):
-        raise NotFound(f"No order with id {order_id}.", code="order_not_found")
-    return {"items": queries.timeline(conn, order_id)}
+def get_timeline(order_id: str, container: ContainerDep) -> dict:
+    with container.engine.connect() as conn:
+        if not queries.order_exists(conn, order_id):
+            raise NotFound(f"No order with id {order_id}.", code="order_not_found")
+        return {"items": queries.timeline(conn, order_id)}
 
 
 @router.post("/orders/{order_id}/cancel", response_model=OrderOut, responses=responses(404, 409, 422))

@@ -8,7 +8,7 @@ from pydantic import BaseModel
 from sqlalchemy import text
 
 from baton import __version__
-from baton.entrypoints.http.deps import ReadConn
+from baton.entrypoints.http.deps import ContainerDep
 from baton.entrypoints.http.order_schemas import Tracking
 from baton.entrypoints.http.problems import responses
 from baton.orders import queries
@@ -28,16 +28,20 @@ def home() -> RedirectResponse:
 
 
 @router.get("/healthz", response_model=Health)
-def healthz(conn: ReadConn) -> dict[str, str]:
+def healthz(container: ContainerDep) -> dict[str, str]:
     """Answers 200 when the database does."""
-    conn.execute(text("SELECT 1"))
+    with container.engine.connect() as conn:
+        conn.execute(text("SELECT 1"))
     return {"status": "ok", "version": __version__}
 
 
 @router.get("/api/v1/track/{tracking_id}", response_model=Tracking, responses=responses(404))
-def track(tracking_id: str, conn: ReadConn) -> dict:
+def track(tracking_id: str, container: ContainerDep) -> dict:
     """Status and parcels of an order, for whoever holds its tracking link; no other personal data."""
-    found = queries.tracking(conn, tracking_id) if 16 <= len(tracking_id) <= 64 else None
+    found = None
+    if 16 <= len(tracking_id) <= 64:
+        with container.engine.connect() as conn:
+            found = queries.tracking(conn, tracking_id)
     if found is None:  # the same answer for malformed and unknown ids: nothing to learn by guessing
         raise NotFound("No order is tracked under this id.", code="tracking_not_found")
     return found
