@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint fmt clean
+.PHONY: demo test lint fmt bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Baton needs Python 3.11 or newer")'
@@ -21,9 +21,13 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
+## bench: Baton under load on PostgreSQL and SQLite, checks, floor, scale (<= 10 min); writes bench/RESULTS.md
+bench: $(STAMP)
+	$(BIN)/python -m bench.run
+
 ## lint: ruff and mypy
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 
 fmt: $(STAMP)
