@@ -13,7 +13,16 @@ WRITE = {"baton_write": True}
 def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Engine:
     if make_url(url).get_backend_name() == "sqlite":
         return _sqlite_engine(url, echo)
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size * 2, pool_pre_ping=True, echo=echo)
+    # No pre-ping: it costs a round trip per request. A connection found dead is invalidated by SQLAlchemy
+    # and that one request answers 503 (see entrypoints/http/problems.py); recycling keeps them fresh.
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size * 2, pool_recycle=1800, echo=echo)
+
+
+def read_engine(engine: Engine) -> Engine:
+    """Single-statement reads in autocommit on PostgreSQL: no BEGIN and ROLLBACK round trips around them."""
+    if engine.dialect.name == "postgresql":
+        return engine.execution_options(isolation_level="AUTOCOMMIT")
+    return engine
 
 
 def _sqlite_engine(url: str, echo: bool) -> Engine:

@@ -34,7 +34,7 @@ def list_fulfillment_orders(container: ContainerDep, location: Annotated[str | N
                             status: FulfillmentOrderStatus | None = None,
                             limit: Annotated[int, Query(ge=1, le=200)] = 50, cursor: str | None = None) -> dict:
     """A location's queue, oldest first."""
-    with container.engine.connect() as conn:
+    with container.reads.connect() as conn:
         rows, next_cursor = queries.list_fulfillment_orders(conn, location, status, limit, cursor)
     return {"items": rows, "next_cursor": next_cursor}
 

@@ -70,7 +70,7 @@ def list_orders(
     """Newest first. Filters combine; `placed_from` is inclusive, `placed_to` exclusive."""
     f = queries.OrderFilter(status, fulfillment_status, channel, email, sku, number,
                             _aware(placed_from), _aware(placed_to))
-    with container.engine.connect() as conn:
+    with container.reads.connect() as conn:
         rows, next_cursor = queries.list_orders(conn, f, limit, cursor)
     for row in rows:
         row["total"] = to_decimal_string(row["total"], row["currency"])
@@ -84,7 +84,7 @@ def get_order(order_id: str, container: ContainerDep) -> dict:
 
 @router.get("/orders/{order_id}/timeline", response_model=Timeline, responses=responses(404))
 def get_timeline(order_id: str, container: ContainerDep) -> dict:
-    with container.engine.connect() as conn:
+    with container.reads.connect() as conn:
         if not queries.order_exists(conn, order_id):
             raise NotFound(f"No order with id {order_id}.", code="order_not_found")
         return {"items": queries.timeline(conn, order_id)}

@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from baton.shared.errors import BatonError, Conflict, InvalidInput, NotFound
@@ -106,6 +107,15 @@ def install(app: FastAPI) -> None:
                            errors=[{"field": "body", "message": detail}])
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         return problem(exc.status_code, str(exc.detail), str(exc.detail), code)
+
+    @app.exception_handler(DBAPIError)
+    async def _database(request: Request, exc: DBAPIError) -> JSONResponse:
+        if exc.connection_invalidated:  # the database restarted under a pooled connection: retry is safe
+            response = problem(503, "Database connection reset", "The connection to the database was reset; "
+                               "nothing was changed. Retry the request.", "database_reconnecting")
+            response.headers["Retry-After"] = "1"
+            return response
+        return await _bug(request, exc)
 
     @app.exception_handler(Exception)
     async def _bug(request: Request, exc: Exception) -> JSONResponse:
