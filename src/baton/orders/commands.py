@@ -34,4 +34,5 @@ class PlaceOrder:
     shipping: str = "0"
     discounts: list[DiscountRequest] = field(default_factory=list)
     actor: str = "api"
+    order_id: str | None = None  # chosen by the caller, so an Idempotency-Key can be claimed with it
 

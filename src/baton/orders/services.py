@@ -35,7 +35,7 @@ def place_order(uow: UnitOfWork, cmd: PlaceOrder, strategy: RoutingStrategy) -> 
             lines=lines, shipping=to_minor(cmd.shipping, cmd.currency, "shipping"),
             discounts=tuple(Discount(d.code, to_minor(d.amount, cmd.currency, f"discounts[{i}].amount"))
                             for i, d in enumerate(cmd.discounts)),
-            actor=cmd.actor,
+            actor=cmd.actor, id=cmd.order_id,
         )
         plan = strategy.plan(routing_request(order, locations, levels, products))
         if plan.shortages:

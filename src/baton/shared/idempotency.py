@@ -15,6 +15,7 @@ class Idempotent:
     scope: str
     key: str
     fingerprint: str
+    resource_id: str | None = None  # the id the request will create, known up front: stored with the claim
 
 
 def fingerprint(*parts: Any) -> str:

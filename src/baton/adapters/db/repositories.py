@@ -27,11 +27,12 @@ class Messages(CoreRepository):
 
 
 class Idempotency(CoreRepository):
-    def claim(self, scope: str, key: str, fingerprint: str) -> tuple[bool, str | None, str | None]:
+    def claim(self, scope: str, key: str, fingerprint: str,
+              resource_id: str | None = None) -> tuple[bool, str | None, str | None]:
         """(claimed, fingerprint of an earlier request, its resource id). A concurrent request with the same
         key waits on PostgreSQL until the first commits or rolls back, then sees its outcome."""
         claimed = insert_ignore(self.s, t.idempotency_keys, {
-            "scope": scope, "key": key, "fingerprint": fingerprint, "resource_id": None, "created_at": utcnow()})
+            "scope": scope, "key": key, "fingerprint": fingerprint, "resource_id": resource_id, "created_at": utcnow()})
         if claimed:
             return True, None, None
         row = self.db.execute(select(t.idempotency_keys.c.fingerprint, t.idempotency_keys.c.resource_id).where(

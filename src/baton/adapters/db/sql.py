@@ -23,7 +23,11 @@ class CoreRepository:
 
     def __init__(self, session: Session):
         self.s = session
+        self._db: Connection | None = None
 
     @property
     def db(self) -> Connection:
-        return self.s.connection()
+        # One unit of work is one transaction on one connection: ask the session once, not per statement.
+        if self._db is None:
+            self._db = self.s.connection()
+        return self._db

@@ -71,7 +71,8 @@ class UnitOfWork:
         return self
 
     def _claim(self, key: Idempotent) -> None:
-        claimed, fingerprint, resource_id = self.idempotency.claim(key.scope, key.key, key.fingerprint)
+        claimed, fingerprint, resource_id = self.idempotency.claim(key.scope, key.key, key.fingerprint,
+                                                                   key.resource_id)
         if not claimed:
             if fingerprint != key.fingerprint:
                 raise IdempotencyKeyReused()
@@ -91,8 +92,9 @@ class UnitOfWork:
     def commit(self) -> None:
         self.stock.flush()
         self._collect_messages()
-        if self.idempotent:
-            self.idempotency.complete(self.idempotent.scope, self.idempotent.key, self.created_id)
+        key = self.idempotent
+        if key and self.created_id and self.created_id != key.resource_id:  # else the claim already holds it
+            self.idempotency.complete(key.scope, key.key, self.created_id)
         self.session.commit()
 
     def rollback(self) -> None:

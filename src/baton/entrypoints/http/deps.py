@@ -27,14 +27,15 @@ IdempotencyKey = Annotated[
 ]
 
 
-def idempotent(request: Request, key: str | None, body: BaseModel | None) -> Idempotent | None:
+def idempotent(request: Request, key: str | None, body: BaseModel | None,
+               resource_id: str | None = None) -> Idempotent | None:
     if key is None:
         return None
     if not key.strip():
         raise InvalidInput("Idempotency-Key", "must not be blank.")
     payload: Any = body.model_dump(mode="json", exclude_unset=False) if body is not None else None
     scope = f"{request.method} {request.url.path}"
-    return Idempotent(scope, key, fingerprint(scope, payload))
+    return Idempotent(scope, key, fingerprint(scope, payload), resource_id)
 
 
 def actor(_request: Request) -> str:

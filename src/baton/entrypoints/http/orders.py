@@ -16,6 +16,7 @@ from baton.orders import queries, services
 from baton.orders.commands import DiscountRequest, LineRequest, PlaceOrder
 from baton.orders.status import FulfillmentStatus, OrderStatus
 from baton.shared.errors import NotFound
+from baton.shared.ids import new_id
 from baton.shared.money import to_decimal_string
 
 router = APIRouter(prefix="/api/v1", tags=["orders"])
@@ -40,10 +41,11 @@ def place_order(body: OrderIn, request: Request, response: Response, container: 
         billing_address=body.billing_address.model_dump(exclude_none=True) if body.billing_address else None,
         delivery_method=body.delivery_method, pickup_location=body.pickup_location, shipping=body.shipping,
         discounts=[DiscountRequest(d.code, d.amount) for d in body.discounts], actor=actor(request),
+        order_id=new_id("ord"),
     )
     try:
-        order = services.place_order(container.uow(idempotent(request, idempotency_key, body)), cmd,
-                                     container.strategy)
+        key = idempotent(request, idempotency_key, body, resource_id=cmd.order_id)
+        order = services.place_order(container.uow(key), cmd, container.strategy)
     except Replay as replay:
         assert replay.resource_id is not None
         response.headers["Idempotent-Replayed"] = "true"
