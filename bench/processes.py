@@ -46,6 +46,20 @@ def python_env(**extra: str) -> dict[str, str]:
             **extra}
 
 
+
+def reap(process: subprocess.Popen, grace: float) -> None:
+    """Terminate (graceful shutdown), wait, then kill what is left of the process's own group: uvicorn
+    workers that outlived their manager. The process must have been started with start_new_session=True."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+
 class ServerFailed(RuntimeError):
     pass
 
@@ -91,17 +105,8 @@ class Server:
 
     def stop(self) -> None:
         process, self.process = self.process, None
-        if process is None:
-            return
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(process.pid, signal.SIGKILL)  # workers that outlived their manager: our own group only
+        if process is not None:
+            reap(process, grace=20)
 
     def output(self) -> str:
         try:

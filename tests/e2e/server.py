@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from pathlib import Path
 from types import TracebackType
 
 import httpx
+from bench.processes import reap
 
 READY_WITHIN = 30.0  # seconds a cold start (imports, migrations check, workers) may take
 READY_WAIT = 0.1  # between two polls of /healthz
@@ -105,20 +105,9 @@ class BatonServer:
         self.log_path.unlink(missing_ok=True)
 
     def _reap(self) -> None:
-        """Terminate (graceful shutdown), wait, then kill what is left of our own process group."""
         process, self.process = self.process, None
-        if process is None:
-            return
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
-        # Workers that outlived their manager: only ours, the group is this process's own session.
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(process.pid, signal.SIGKILL)
+        if process is not None:
+            reap(process, grace=15)
 
     def output(self, since: int = 0) -> str:
         if self._log.closed:

@@ -153,7 +153,7 @@ order_lines = Table(
     Column("id", String(40), primary_key=True),
     Column("order_id", String(40), ForeignKey("orders.id"), nullable=False, index=True),
     Column("position", Integer, nullable=False),
-    Column("sku", String(64), nullable=False, index=True),
+    Column("sku", String(64), nullable=False),
     Column("name", String(200), nullable=False),
     Column("unit_price", BigInteger, nullable=False),
     Column("quantity", Integer, nullable=False),
@@ -166,6 +166,8 @@ order_lines = Table(
     Column("return_requested", Integer, nullable=False),
     Column("returned", Integer, nullable=False),
     Column("written_off", Integer, nullable=False),
+    # search by SKU reads (sku, order_id) from the index alone, never the wide line rows
+    Index("ix_order_lines_sku_order_id", "sku", "order_id"),
 )
 
 order_changes = Table(
