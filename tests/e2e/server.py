@@ -11,33 +11,17 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 from types import TracebackType
 
 import httpx
-from bench.processes import reap
+from bench.processes import baton_command, free_port, reap
 
 READY_WITHIN = 30.0  # seconds a cold start (imports, migrations check, workers) may take
 READY_WAIT = 0.1  # between two polls of /healthz
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def baton_command() -> list[str]:
-    """The `baton` script next to this interpreter, or the module when the script is not installed."""
-    script = Path(sys.executable).parent / "baton"
-    if script.exists():
-        return [str(script)]
-    return [sys.executable, "-m", "baton.entrypoints.cli.main"]
 
 
 class ServerFailed(RuntimeError):
