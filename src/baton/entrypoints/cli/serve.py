@@ -10,6 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from baton.adapters.db import migrate
 from baton.bootstrap import bootstrap
 from baton.config import Settings
+from baton.entrypoints.cli import workers as reuse_port
 
 console = Console(stderr=True)
 
@@ -26,8 +27,11 @@ def serve(
         raise typer.Exit(2)
     if workers > 1 and settings.database_url.startswith("sqlite"):
         console.print("[yellow]Several workers on SQLite share one writer; PostgreSQL scales better.[/yellow]")
-    uvicorn.run("baton.entrypoints.http.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level="info", access_log=False)
+    if workers > 1 and reuse_port.supported():
+        reuse_port.run(host, port, workers)
+        return
+    uvicorn.run(reuse_port.APP, factory=True, host=host, port=port, workers=workers, log_level="info",
+                access_log=False)
 
 
 def seed(
