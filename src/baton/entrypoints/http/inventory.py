@@ -5,10 +5,10 @@ from __future__ import annotations
 from contextlib import suppress
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
 from baton.adapters.db.uow import Replay
-from baton.entrypoints.http.deps import ContainerDep, IdempotencyKey, actor, idempotent
+from baton.entrypoints.http.deps import ContainerDep, IdempotencyKey, actor, fast_json, idempotent
 from baton.entrypoints.http.problems import responses
 from baton.entrypoints.http.schemas import AvailabilityList, CountIn, LedgerList, MovementIn, StockLevelOut
 from baton.inventory import queries, services
@@ -63,9 +63,9 @@ def get_ledger(location_code: str, sku: str, container: ContainerDep,
 @router.get("/availability", response_model=AvailabilityList, responses=responses(422))
 async def availability(container: ContainerDep,
                  sku: Annotated[list[str], Query(min_length=1, max_length=200, description="Repeat for several.")]
-                 ) -> dict:
+                 ) -> Response:
     """Available units per SKU, in total and per location (on_hand − reserved − safety_stock, never below 0)."""
     # async on purpose: one indexed read that never waits on a lock (autocommit MVCC read, or a WAL reader on
     # SQLite) is cheaper run on the event loop than handed to a thread; see bench/RESULTS.md.
     with container.reads.connect() as conn:
-        return {"items": queries.availability(conn, list(dict.fromkeys(sku)))}
+        return fast_json({"items": queries.availability(conn, list(dict.fromkeys(sku)))})

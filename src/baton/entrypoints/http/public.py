@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 from sqlalchemy import text
 
 from baton import __version__
-from baton.entrypoints.http.deps import ContainerDep
+from baton.entrypoints.http.deps import ContainerDep, fast_json
 from baton.entrypoints.http.order_schemas import Tracking
 from baton.entrypoints.http.problems import responses
 from baton.orders import queries
@@ -36,7 +36,7 @@ def healthz(container: ContainerDep) -> dict[str, str]:
 
 
 @router.get("/api/v1/track/{tracking_id}", response_model=Tracking, responses=responses(404))
-async def track(tracking_id: str, container: ContainerDep) -> dict:
+async def track(tracking_id: str, container: ContainerDep) -> Response:
     """Status and parcels of an order, for whoever holds its tracking link; no other personal data."""
     # async on purpose, like availability: short lock-free reads, cheaper on the event loop than in a thread.
     found = None
@@ -45,4 +45,4 @@ async def track(tracking_id: str, container: ContainerDep) -> dict:
             found = queries.tracking(conn, tracking_id)
     if found is None:  # the same answer for malformed and unknown ids: nothing to learn by guessing
         raise NotFound("No order is tracked under this id.", code="tracking_not_found")
-    return found
+    return fast_json(found)
