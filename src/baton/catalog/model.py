@@ -78,9 +78,3 @@ class Location:
             raise InvalidInput("latitude", "give both latitude and longitude, or neither.")
         if not self.ships and not self.pickup:
             raise InvalidInput("ships", "a location must ship, offer pickup, or both.")
-
-    @property
-    def coordinates(self) -> tuple[float, float] | None:
-        if self.latitude is None or self.longitude is None:
-            return None
-        return (self.latitude, self.longitude)

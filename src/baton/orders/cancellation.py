@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from baton.orders.model import Order, OrderChange, OrderLine
-from baton.shared.errors import Conflict, InvalidInput
+from baton.shared.errors import Conflict, InvalidInput, NotFound
 from baton.shared.stock_effects import StockEffect
 
 
@@ -52,7 +52,7 @@ def _wanted(order: Order, lines: dict[str, int] | None) -> list[tuple[OrderLine,
     for index, (line_id, quantity) in enumerate(lines.items()):
         try:
             line = order.line(line_id)
-        except Exception:
+        except NotFound:
             raise InvalidInput(f"lines[{index}].line_id", f"order {order.number} has no line {line_id}.") from None
         if quantity <= 0:
             raise InvalidInput(f"lines[{index}].quantity", "must be at least 1.")

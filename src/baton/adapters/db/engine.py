@@ -46,6 +46,3 @@ def _sqlite_engine(url: str, echo: bool) -> Engine:
 
     return engine
 
-
-def is_postgres(engine: Engine) -> bool:
-    return engine.dialect.name == "postgresql"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
@@ -115,8 +115,7 @@ def _quantities(lines: list | None) -> dict[str, int] | None:
 
 
 def _aware(value: datetime | None) -> datetime | None:
-    from datetime import UTC
-
+    """Query times without an offset are taken as UTC, like every time in the API."""
     if value is None or value.tzinfo is not None:
         return value
     return value.replace(tzinfo=UTC)

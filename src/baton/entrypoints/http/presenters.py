@@ -83,6 +83,3 @@ def shipment(s: Shipment) -> dict[str, Any]:
     return {"id": s.id, "carrier": s.carrier, "service": s.service, "tracking_number": s.tracking_number,
             "status": str(s.status), "lines": s.lines, "shipped_at": s.shipped_at, "delivered_at": s.delivered_at}
 
-
-def money_of(minor: int, currency: str) -> str:
-    return to_decimal_string(minor, currency)
