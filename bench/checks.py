@@ -42,6 +42,7 @@ def run_all(database_url: str, runs: list[dict[str, Any]], label: str = "") -> l
     finally:
         engine.dispose()
     checks.append(no_server_errors(runs))
+    checks.append(no_refused_credentials(runs))
     for check in checks:
         check.name = prefix + check.name
     return checks
@@ -163,6 +164,20 @@ def no_server_errors(runs: list[dict[str, Any]]) -> Check:
     samples = list(dict.fromkeys(_sample(s) for run in runs for s in run["samples_5xx"]))[:5]
     detail = f"{count} answers with status 5xx" + (f" ({where}): " + " | ".join(samples) if count else "")
     return Check("no 5xx answers", count == 0, detail)
+
+
+def no_refused_credentials(runs: list[dict[str, Any]]) -> Check:
+    """The load generator's integration token works on every route it uses: a 401 or 403 would mean the
+    benchmark measured refusals instead of work."""
+    refused: dict[str, int] = {}
+    for run in runs:
+        for level in run["levels"]:
+            for op, figures in level.get("ops", {}).items():
+                for label, n in figures["outcomes"].items():
+                    if label.startswith(("401", "403")):
+                        refused[f"{op} {label}"] = refused.get(f"{op} {label}", 0) + n
+    return Check("no request refused for its credentials (401/403)", not refused,
+                 ", ".join(f"{k}: {v}" for k, v in refused.items()) or "0 refusals")
 
 
 def _transport_failures(runs: list[dict[str, Any]]) -> int:

@@ -63,6 +63,7 @@ class Plan:
     pickup_share: float = 0.10
     body_pool: int = 4000
     timeout: float = 60.0
+    token: str = ""  # bearer token for the authenticated routes (an integration token)
 
     @classmethod
     def load(cls, path: str | Path) -> Plan:
@@ -349,8 +350,10 @@ async def run_level(shop: Shop, concurrency: int, level_index: int) -> dict[str,
     plan = shop.plan
     connector = aiohttp.TCPConnector(limit=concurrency, keepalive_timeout=120, ttl_dns_cache=None)
     timeout = aiohttp.ClientTimeout(total=plan.timeout)
+    headers = {"Authorization": f"Bearer {plan.token}"} if plan.token else None
     async with aiohttp.ClientSession(connector=connector, timeout=timeout, cookie_jar=aiohttp.DummyCookieJar(),
-                                     auto_decompress=False, skip_auto_headers=("User-Agent",)) as session:
+                                     auto_decompress=False, skip_auto_headers=("User-Agent",),
+                                     headers=headers) as session:
         recorder = Recorder()
         now = time.perf_counter()
         recorder.start = now + plan.warmup

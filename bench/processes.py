@@ -155,6 +155,17 @@ def baton_db_upgrade(database_url: str, log_path: Path) -> None:
         raise RuntimeError(f"`baton db upgrade` failed ({done.returncode}); see {log_path}")
 
 
+def baton_token(database_url: str, log_path: Path, role: str = "integration", name: str = "bench") -> str:
+    """A bearer token from `baton tokens create`, which prints it alone on standard output."""
+    with log_path.open("ab") as log:
+        done = subprocess.run([*baton_command(), "tokens", "create", "--role", role, "--name", name],
+                              env=python_env(BATON_DATABASE_URL=database_url), stdout=subprocess.PIPE, stderr=log,
+                              stdin=subprocess.DEVNULL, timeout=120, cwd=ROOT)
+    if done.returncode != 0:
+        raise RuntimeError(f"`baton tokens create` failed ({done.returncode}); see {log_path}")
+    return done.stdout.decode().strip()
+
+
 def run_loadgen(plan_path: Path, result_path: Path, log_path: Path, timeout: float) -> None:
     """The load generator in a process of its own, so it never shares an interpreter with anything measured."""
     with log_path.open("ab") as log:

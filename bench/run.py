@@ -30,7 +30,17 @@ from typing import Any
 
 from bench import catalogue, checks, floor, machine, report, scale
 from bench.loadgen import Plan
-from bench.processes import ROOT, Postgres, Server, baton_db_upgrade, baton_server, ceiling_server, run_loadgen, scalar
+from bench.processes import (
+    ROOT,
+    Postgres,
+    Server,
+    baton_db_upgrade,
+    baton_server,
+    baton_token,
+    ceiling_server,
+    run_loadgen,
+    scalar,
+)
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 MIXED = {"place": 60, "availability": 25, "track": 10, "fulfil": 5}
@@ -104,6 +114,7 @@ class Run:
         }
         self.pg = Postgres(args.pg_url, args.database)
         self.server: Server | None = None
+        self.token = ""  # the integration token of the database being measured
 
     # -- plumbing -----------------------------------------------------------------------------------------------
     def step(self, name: str, action: Callable[[], Any]) -> Any:
@@ -122,10 +133,10 @@ class Run:
         return value
 
     def loadgen(self, name: str, base_url: str, levels: list[int], duration: float, mix: Mapping[str, float],
-                data: dict[str, Any], warmup: float | None = None, seed: int = 1) -> dict[str, Any]:
+                data: dict[str, Any], warmup: float | None = None, seed: int = 1, token: str = "") -> dict[str, Any]:
         warm = self.args.warmup if warmup is None else warmup
         plan = Plan(base_url=base_url, levels=levels, duration=duration, warmup=warm, mix=dict(mix), data=data,
-                    run_id=f"{name}-{int(time.time())}", seed=seed)
+                    run_id=f"{name}-{int(time.time())}", seed=seed, token=token or self.token)
         plan_path, result_path = self.out / f"plan-{name}.json", self.out / f"loadgen-{name}.json"
         plan_path.write_text(json.dumps(plan.__dict__))
         self.results["commands"].append(f"{_relative(Path(sys.executable))} -m bench.loadgen "
@@ -185,6 +196,7 @@ class Run:
                               self.out / "server-postgres.log")
         self.results["commands"].insert(0, f"BATON_DATABASE_URL={self.pg.url.render_as_string(hide_password=True)} "
                                         f"BATON_DB_POOL_SIZE={self.args.pool_size} {shlex.join(server.command)}")
+        self.token = baton_token(self.pg.sqlalchemy_url, self.out / "tokens.log")
         return server.start()
 
     def pg_load(self, cat: catalogue.Catalogue) -> list[dict[str, Any]]:
@@ -221,7 +233,7 @@ class Run:
         loaded = scale.load(self.pg.conninfo(), args.scale_orders, cat.skus)
         warm = 2 * args.scale_concurrency
         paths = scale.queries(loaded, cat.skus, args.scale_requests + warm)
-        timings = scale.time_queries(server.base_url, paths, args.scale_concurrency, warm=warm)
+        timings = scale.time_queries(server.base_url, paths, args.scale_concurrency, warm=warm, token=self.token)
         loaded.pop("samples")
         total_orders = self._count("SELECT COUNT(*) FROM orders")
         self.results["scale"] = {"load": loaded, "queries": timings, "orders_in_database": total_orders,
@@ -250,6 +262,7 @@ class Run:
         catalogue.load_sqlite(url, cat)
         load_seconds = time.perf_counter() - t0
         server = baton_server(url, 1, args.pool_size, self.out / "server-sqlite.log")
+        self.token = baton_token(url, self.out / "tokens.log")
         self.results["commands"].append(f"BATON_DATABASE_URL=sqlite:///{_relative(path)} {shlex.join(server.command)}")
         with server:
             run = self.loadgen("sqlite-orders", server.base_url, args.sqlite_level_list, args.sqlite_duration,

@@ -245,13 +245,15 @@ def queries(loaded: dict[str, Any], skus: int, requests: int, seed: int = 5) -> 
     }
 
 
-async def _time(base_url: str, paths: list[str], concurrency: int) -> dict[str, Any]:
+async def _time(base_url: str, paths: list[str], concurrency: int, token: str) -> dict[str, Any]:
     latencies: list[float] = []
     outcomes: Counter[str] = Counter()
     empty = 0
     pending = iter(paths)
     connector = aiohttp.TCPConnector(limit=concurrency)
-    async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=60)) as http:
+    headers = {"Authorization": f"Bearer {token}"}
+    async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=60),
+                                     headers=headers) as http:
 
         async def client() -> None:
             nonlocal empty
@@ -272,15 +274,15 @@ async def _time(base_url: str, paths: list[str], concurrency: int) -> dict[str, 
 
 
 def time_queries(base_url: str, paths: dict[str, list[str]], concurrency: int,
-                 warm: int = 0) -> dict[str, dict[str, Any]]:
+                 warm: int = 0, token: str = "") -> dict[str, dict[str, Any]]:
     """Per query kind: the first `warm` paths warm connections and caches unmeasured, the rest are timed."""
 
     async def all_kinds() -> dict[str, dict[str, Any]]:
         results = {}
         for name, kind_paths in paths.items():
             if warm:
-                await _time(base_url, kind_paths[:warm], concurrency)
-            results[name] = await _time(base_url, kind_paths[warm:], concurrency)
+                await _time(base_url, kind_paths[:warm], concurrency, token)
+            results[name] = await _time(base_url, kind_paths[warm:], concurrency, token)
         return results
 
     return asyncio.run(all_kinds())

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from sqlalchemy import Engine
 
 from baton.adapters.db.engine import make_engine, read_engine
+from baton.adapters.db.secrets import generated_secret
 from baton.adapters.db.uow import UnitOfWork
 from baton.config import Settings
 from baton.routing.model import RoutingStrategy, get_strategy
+from baton.shared.actor import SYSTEM, Actor
 from baton.shared.idempotency import Idempotent
 
 
@@ -20,12 +23,22 @@ class Container:
     strategy: RoutingStrategy
     reads: Engine  # for single-statement reads (lists, availability, tracking): no transaction round trips
 
-    def uow(self, idempotent: Idempotent | None = None) -> UnitOfWork:
-        return UnitOfWork(self.engine, idempotent=idempotent)
+    def uow(self, idempotent: Idempotent | None = None, actor: Actor = SYSTEM) -> UnitOfWork:
+        return UnitOfWork(self.engine, idempotent=idempotent, actor=actor)
 
     def reader(self) -> UnitOfWork:
         """A read-only unit of work: never takes SQLite's writer lock."""
         return UnitOfWork(self.engine, read_only=True)
+
+    @cached_property
+    def secret_key(self) -> str:
+        """The configured secret, or in development one generated once per database (shared by every
+        process through the database, never through memory alone)."""
+        if self.settings.secret_key:
+            return self.settings.secret_key
+        if self.settings.production:
+            raise RuntimeError("BATON_SECRET_KEY must be set in production")
+        return generated_secret(self.engine, "secret_key")
 
 
 def bootstrap(settings: Settings | None = None) -> Container:

@@ -6,6 +6,11 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# Values that must never protect a production shop (examples from docs, placeholders, the empty string).
+DEFAULT_SECRETS = frozenset({"", "change-me", "changeme", "secret", "dev", "development", "baton", "demo",
+                             "please-change-me", "insecure"})
+MIN_SECRET_LENGTH = 32
+
 
 def _default_database_url() -> str:
     return f"sqlite:///{Path('baton.db').resolve()}"
@@ -17,6 +22,13 @@ class Settings:
     routing_strategy: str = "default"
     db_pool_size: int = 10
     echo_sql: bool = False
+    environment: str = "development"  # "production" refuses default secrets and insecure cookies
+    # Signs shopper links and protects console forms. In development Baton generates one and keeps it in the
+    # database, so every process agrees; production must set it.
+    secret_key: str | None = None
+    public_url: str = "http://127.0.0.1:8000"  # where links in mail point
+    session_hours: int = 12  # console sign-in lifetime
+    shopper_link_hours: int = 24  # how long a signed shopper link works
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -26,4 +38,30 @@ class Settings:
             routing_strategy=env.get("BATON_ROUTING_STRATEGY", "default"),
             db_pool_size=int(env.get("BATON_DB_POOL_SIZE", "10")),
             echo_sql=env.get("BATON_ECHO_SQL", "") in ("1", "true", "yes"),
+            environment=env.get("BATON_ENV", "development"),
+            secret_key=env.get("BATON_SECRET_KEY"),
+            public_url=env.get("BATON_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
+            session_hours=int(env.get("BATON_SESSION_HOURS", "12")),
+            shopper_link_hours=int(env.get("BATON_SHOPPER_LINK_HOURS", "24")),
         )
+
+    @property
+    def production(self) -> bool:
+        return self.environment == "production"
+
+    def production_problems(self) -> list[str]:
+        """Why this configuration must not serve a real shop; empty when it may."""
+        if not self.production:
+            return []
+        problems = []
+        key = self.secret_key or ""
+        if key.strip().lower() in DEFAULT_SECRETS:
+            problems.append("BATON_SECRET_KEY is unset or a well-known default; set it to a long random value "
+                            "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`).")
+        elif len(key) < MIN_SECRET_LENGTH:
+            problems.append(f"BATON_SECRET_KEY is shorter than {MIN_SECRET_LENGTH} characters; use a long random "
+                            "value.")
+        if not self.public_url.startswith("https://"):
+            problems.append("BATON_PUBLIC_URL must be an https:// address in production (links and cookies are "
+                            "only safe over TLS).")
+        return problems

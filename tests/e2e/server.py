@@ -20,6 +20,10 @@ from types import TracebackType
 import httpx
 from bench.processes import baton_command, free_port, reap
 
+from baton.bootstrap import bootstrap
+from baton.config import Settings
+from baton.identity.services import create_token
+
 READY_WITHIN = 30.0  # seconds a cold start (imports, migrations check, workers) may take
 READY_WAIT = 0.1  # between two polls of /healthz
 
@@ -29,9 +33,14 @@ class ServerFailed(RuntimeError):
 
 
 class BatonServer:
-    def __init__(self, database_url: str, *, workers: int = 1, env: dict[str, str] | None = None):
+    def __init__(self, database_url: str, *, workers: int = 1, env: dict[str, str] | None = None,
+                 command: list[str] | None = None, ready_within: float = READY_WITHIN):
+        """`command`: another `baton` command that serves, e.g. ["demo", "--orders", "20"] (host and port are
+        added); default `serve --workers N`."""
         self.database_url = database_url
         self.workers = workers
+        self.command = command or ["serve", "--workers", str(workers)]
+        self.ready_within = ready_within
         self.extra_env = env or {}
         self.port = 0
         self.process: subprocess.Popen[bytes] | None = None
@@ -41,6 +50,15 @@ class BatonServer:
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    def token(self, role: str = "admin", name: str = "e2e") -> str:
+        """A bearer token for this server's database, made as `baton tokens create` makes it."""
+        container = bootstrap(Settings(database_url=self.database_url))
+        try:
+            _token, secret = create_token(container.uow(), role, name)
+        finally:
+            container.engine.dispose()
+        return secret
 
     def start(self, attempts: int = 3) -> BatonServer:
         """Start on a free port; a port taken between choosing and binding it means another try."""
@@ -58,8 +76,7 @@ class BatonServer:
 
     def _spawn(self) -> None:
         env = {**os.environ, "BATON_DATABASE_URL": self.database_url, "PYTHONUNBUFFERED": "1", **self.extra_env}
-        command = [*baton_command(), "serve", "--host", "127.0.0.1", "--port", str(self.port),
-                   "--workers", str(self.workers)]
+        command = [*baton_command(), *self.command, "--host", "127.0.0.1", "--port", str(self.port)]
         self._log.write(f"$ {' '.join(command)}\n".encode())
         self._log.flush()
         # A session of its own: the workers can be stopped with the manager even if it dies first.
@@ -67,9 +84,9 @@ class BatonServer:
                                         stderr=subprocess.STDOUT, start_new_session=True)
 
     def _wait_until_ready(self) -> bool:
-        """Poll /healthz until READY_WITHIN has passed; False as soon as the process has exited."""
+        """Poll /healthz until `ready_within` has passed; False as soon as the process has exited."""
         assert self.process is not None
-        deadline = time.monotonic() + READY_WITHIN
+        deadline = time.monotonic() + self.ready_within
         with httpx.Client(base_url=self.base_url, timeout=2.0) as client:
             while time.monotonic() < deadline:
                 if self.process.poll() is not None:

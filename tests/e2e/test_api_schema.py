@@ -29,7 +29,8 @@ from baton.adapters.db.migrate import upgrade
 from baton.bootstrap import bootstrap
 from baton.config import Settings
 from baton.entrypoints.http.app import create_app
-from tests.conftest import PostgresServer, Shop, new_database
+from baton.identity.services import create_token
+from tests.conftest import PostgresServer, Shop, bearer, new_database
 from tests.e2e.server import BatonServer
 
 pytestmark = pytest.mark.xdist_group("server")
@@ -63,6 +64,8 @@ def seed(shop: Shop) -> dict[str, list[str]]:
         "order_id": [o["id"] for o in orders],
         "fo_id": [fo["id"] for o in orders for fo in o["fulfillment_orders"]],
         "tracking_id": [o["tracking_id"] for o in orders],
+        "customer_id": [o["customer"]["id"] for o in orders],
+        "order_number": [o["number"] for o in orders],
     }
 
 
@@ -73,9 +76,14 @@ def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     url = new_database(request.param, tmp_path_factory.mktemp("schema"), postgres_server)
     try:
         upgrade(url)
-        with BatonServer(url) as server, httpx.Client(base_url=server.base_url, timeout=30) as http:
+        container = bootstrap(Settings(database_url=url))
+        _token, secret = create_token(container.uow(), "admin", "schemathesis")
+        container.engine.dispose()
+        with BatonServer(url) as server, httpx.Client(base_url=server.base_url, timeout=30,
+                                                      headers=bearer(secret)) as http:
             known = seed(Shop(http))  # type: ignore[arg-type]  # httpx.Client speaks the TestClient API
             KNOWN.update(known)
+            TOKEN[server.base_url] = secret
             yield server, known
             KNOWN.clear()
     finally:
@@ -94,6 +102,9 @@ def openapi_document() -> dict[str, Any]:
 schema = schemathesis.openapi.from_dict(openapi_document(), config=schemathesis.Config())
 schema.config.generation.update(modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE], max_examples=MAX_EXAMPLES)
 KNOWN: dict[str, list[str]] = {}  # path parameter -> ids of real objects, filled by the `served` fixture
+TOKEN: dict[str, str] = {}  # server -> its admin token
+MUTATING = ("POST", "PUT", "PATCH", "DELETE")
+MUTATIONS: dict[str, list[str]] = {}  # server -> "METHOD path request-id" of every change it acknowledged
 
 
 def test_the_server_serves_this_document(served) -> None:
@@ -106,7 +117,7 @@ def test_the_server_serves_this_document(served) -> None:
 def test_the_seeded_shop_is_reachable(served) -> None:
     """The harness itself: the real objects the fuzzer aims at exist."""
     server, known = served
-    with httpx.Client(base_url=server.base_url) as http:
+    with httpx.Client(base_url=server.base_url, headers=bearer(TOKEN[server.base_url])) as http:
         for order_id in known["order_id"]:
             assert http.get(f"/api/v1/orders/{order_id}").status_code == 200
         for fo_id in known["fo_id"]:
@@ -142,7 +153,29 @@ def test_every_operation_answers_as_documented_and_never_fails(case: schemathesi
     server, _known = served
     mark = server.mark()
     try:
-        case.call_and_validate(base_url=server.base_url, checks=CHECKS, timeout=30)
+        response = case.call_and_validate(base_url=server.base_url, checks=CHECKS, timeout=30,
+                                          headers=bearer(TOKEN[server.base_url]))
     except (Exception, BaseExceptionGroup) as failure:  # schemathesis reports a BaseExceptionGroup
         failure.add_note("--- server output during this request ---\n" + server.output(since=mark)[-6000:])
         raise
+    replayed = response.headers.get("idempotent-replayed") == ["true"]
+    by_token = case.operation.definition.raw.get("x-permission") not in ("public", "shopper")
+    if case.method.upper() in MUTATING and response.status_code < 300 and by_token and not replayed:
+        request_id = response.headers["x-request-id"][0]
+        MUTATIONS.setdefault(server.base_url, []).append(f"{case.method.upper()} {case.formatted_path} {request_id}")
+
+
+def test_the_audit_log_records_every_mutating_request_of_the_suite(served) -> None:
+    """Runs after the fuzzer (same module, same server): every change it got acknowledged with its API token left
+    an audit entry naming that token. (Shopper requests answer 202 whether or not anything happened, so that
+    nothing is learnt about who is a customer; their audit is tested in test_shopper_access.)"""
+    server, _known = served
+    done = MUTATIONS.get(server.base_url, [])
+    assert len(done) >= 20, f"the fuzzer changed too little to prove anything: {done}"
+    with httpx.Client(base_url=server.base_url, headers=bearer(TOKEN[server.base_url])) as http:
+        missing = []
+        for mutation in done:
+            entries = http.get("/api/v1/audit", params={"request_id": mutation.rsplit(" ", 1)[1]}).json()["items"]
+            if not entries or any(e["actor_name"] != "schemathesis" or e["actor_kind"] != "token" for e in entries):
+                missing.append((mutation, entries))
+    assert missing == []

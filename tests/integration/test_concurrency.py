@@ -21,7 +21,7 @@ from sqlalchemy import Engine, create_engine, func, select
 from baton.adapters.db import tables as t
 from baton.adapters.db.migrate import upgrade
 from baton.inventory.queries import ledger_mismatches, reservation_mismatches
-from tests.conftest import PostgresServer, Shop, unavailable
+from tests.conftest import PostgresServer, Shop, bearer, unavailable
 from tests.e2e.server import BatonServer
 
 pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("server")]
@@ -35,9 +35,10 @@ class Served:
     server: BatonServer
     db: Engine
     shop: Shop
+    secret: str
 
     def client(self) -> httpx.Client:
-        return httpx.Client(base_url=self.server.base_url, timeout=TIMEOUT)
+        return httpx.Client(base_url=self.server.base_url, timeout=TIMEOUT, headers=bearer(self.secret))
 
 
 @pytest.fixture(scope="module")
@@ -50,12 +51,13 @@ def served(postgres_server: PostgresServer | None) -> Iterator[Served]:
     db = create_engine(url)
     try:
         upgrade(url)
-        with BatonServer(url, workers=2) as server, httpx.Client(base_url=server.base_url,
-                                                                 timeout=TIMEOUT) as setup:
-            shop = Shop(setup)  # type: ignore[arg-type]  # httpx.Client speaks the TestClient API
-            shop.location("WH-BER")
-            shop.location("WH-MUC")
-            yield Served(server, db, shop)
+        with BatonServer(url, workers=2) as server:
+            secret = server.token()
+            with httpx.Client(base_url=server.base_url, timeout=TIMEOUT, headers=bearer(secret)) as setup:
+                shop = Shop(setup)  # type: ignore[arg-type]  # httpx.Client speaks the TestClient API
+                shop.location("WH-BER")
+                shop.location("WH-MUC")
+                yield Served(server, db, shop, secret)
     finally:
         db.dispose()
         postgres_server.drop(url)

@@ -22,7 +22,7 @@ def test_counts_receipts_and_adjustments_go_through_the_ledger(shop, client, con
     ledger = client.get("/api/v1/inventory/WH-BER/A/ledger").json()["items"]
     assert [(e["kind"], e["delta"], e["on_hand_after"]) for e in ledger] == [
         ("adjustment", -2, 13), ("receipt", 5, 15), ("count", 10, 10)]
-    assert ledger[0]["reason"] == "water damage" and ledger[0]["actor"] == "api"
+    assert ledger[0]["reason"] == "water damage" and ledger[0]["actor"] == "test admin (admin)"
     with container.engine.connect() as conn:
         assert queries.ledger_mismatches(conn) == []
 

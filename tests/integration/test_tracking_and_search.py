@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
+from baton.shared.cursor import encode
+
 
 def test_tracking_shows_status_parcels_city_and_first_name_only(shop, client):
     shop.product("A")
@@ -70,6 +74,13 @@ def test_cursor_pagination_walks_every_order_once_newest_first(shop, client):
 
 def test_a_forged_cursor_is_a_clear_422(client):
     response = client.get("/api/v1/orders", params={"cursor": "not-a-cursor"})
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "cursor"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/orders", "/api/v1/audit", "/api/v1/fulfillment-orders"])
+def test_a_forged_cursor_with_a_time_without_offset_is_a_422_not_a_crash(client, path):
+    naive = encode(["2026-11-01T00:00:00", "ord_x"])  # a well-formed cursor we never give out
+    response = client.get(path, params={"cursor": naive})
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "cursor"
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from baton.adapters.db.uow import UnitOfWork
 from baton.catalog.model import Location, LocationType, Product, StockPolicy
+from baton.shared.audit import view
 from baton.shared.clock import utcnow
 from baton.shared.errors import Conflict, NotFound
 from baton.shared.money import check_currency, to_minor
@@ -32,6 +33,9 @@ def _prices(data: ProductData) -> dict[str, int]:
     return prices
 
 
+PRODUCT_FIELDS = ("name", "category", "stock_policy", "prices", "weight_grams", "tax_class", "active")
+
+
 def create_product(uow: UnitOfWork, data: ProductData) -> Product:
     with uow:
         if uow.products.get(data.sku):
@@ -39,6 +43,7 @@ def create_product(uow: UnitOfWork, data: ProductData) -> Product:
         product = Product(data.sku, data.name, data.category, data.stock_policy, _prices(data),
                           data.weight_grams, data.tax_class)
         uow.products.add(product)
+        uow.audit.record("product.create", "product", product.sku, None, view(product, *PRODUCT_FIELDS))
         uow.commit()
         return product
 
@@ -48,6 +53,7 @@ def update_product(uow: UnitOfWork, sku: str, changes: dict[str, Any]) -> Produc
         product = uow.products.get(sku)
         if product is None:
             raise NotFound(f"No product with SKU {sku}.")
+        before = view(product, *PRODUCT_FIELDS)
         for name in ("name", "category", "weight_grams", "tax_class", "active"):
             if name in changes:
                 setattr(product, name, changes[name])
@@ -58,6 +64,7 @@ def update_product(uow: UnitOfWork, sku: str, changes: dict[str, Any]) -> Produc
             product.set_price(currency, to_minor(changes["price"], currency, "price"))
         product.updated_at = utcnow()
         uow.products.save(product)
+        uow.audit.record("product.update", "product", sku, before, view(product, *PRODUCT_FIELDS))
         uow.commit()
         return product
 
@@ -83,6 +90,7 @@ def create_location(uow: UnitOfWork, data: LocationData) -> Location:
         location = Location(data.code, data.name, data.type, data.address, data.latitude, data.longitude,
                             data.ships, data.pickup, data.priority, data.daily_capacity)
         uow.locations.add(location)
+        uow.audit.record("location.create", "location", location.code, None, view(location, *LOCATION_VIEW))
         uow.commit()
         return location
 
@@ -90,6 +98,7 @@ def create_location(uow: UnitOfWork, data: LocationData) -> Location:
 LOCATION_FIELDS = (
     "name", "address", "latitude", "longitude", "ships", "pickup", "priority", "daily_capacity", "active",
 )
+LOCATION_VIEW = ("type", *LOCATION_FIELDS)
 
 
 def update_location(uow: UnitOfWork, code: str, changes: dict[str, Any]) -> Location:
@@ -98,10 +107,12 @@ def update_location(uow: UnitOfWork, code: str, changes: dict[str, Any]) -> Loca
         location = uow.locations.get(code)
         if location is None:
             raise NotFound(f"No location with code {code}.", code="location_not_found")
+        before = view(location, *LOCATION_VIEW)
         for name in LOCATION_FIELDS:
             if name in changes:
                 setattr(location, name, changes[name])
         location.__post_init__()
         uow.locations.save(location)
+        uow.audit.record("location.update", "location", code, before, view(location, *LOCATION_VIEW))
         uow.commit()
         return location

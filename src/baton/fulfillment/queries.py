@@ -9,14 +9,16 @@ from baton.shared import cursor as cursors
 
 
 def list_fulfillment_orders(conn: Connection, location: str | None, status: str | None, limit: int,
-                            cursor: str | None) -> tuple[list[dict], str | None]:
-    """Oldest first: the queue is worked in the order it arrived."""
+                            cursor: str | None, within: frozenset[str] = frozenset()) -> tuple[list[dict], str | None]:
+    """Oldest first: the queue is worked in the order it arrived. `within`: only these locations, when given."""
     fo, o = t.fulfillment_orders.c, t.orders.c
     stmt = select(fo.id, fo.order_id, o.number.label("order_number"), fo.location, fo.status, fo.created_at,
                   fo.updated_at, o.delivery_method).select_from(
         t.fulfillment_orders.join(t.orders, o.id == fo.order_id))
     if location:
         stmt = stmt.where(fo.location == location)
+    if within:
+        stmt = stmt.where(fo.location.in_(sorted(within)))
     if status:
         stmt = stmt.where(fo.status == status)
     if cursor:

@@ -14,9 +14,10 @@ from baton.shared.errors import NotFound
 
 
 def _load(uow: UnitOfWork, fo_id: str) -> Order:
+    """The order of a fulfilment order the actor may work on; another location's is as good as absent."""
     order_id = uow.orders.order_id_of_fulfillment_order(fo_id)
     order = uow.orders.get(order_id, lock=True) if order_id else None
-    if order is None:
+    if order is None or not uow.actor.reaches(order.fulfillment_order(fo_id).location):
         raise NotFound(f"No fulfilment order with id {fo_id}.", code="fulfillment_order_not_found")
     return order
 
@@ -28,7 +29,9 @@ def _simple(action: Action) -> Callable[[UnitOfWork, str, str], FulfillmentOrder
     def run(uow: UnitOfWork, fo_id: str, actor: str) -> FulfillmentOrder:
         with uow:
             order = _load(uow, fo_id)
+            before = order.audit_view()
             fo = action(order, fo_id, actor)
+            uow.audit.record(f"fulfillment_order.{action.__name__}", "order", order.id, before, order.audit_view())
             uow.commit()
             return fo
 
@@ -43,9 +46,12 @@ def ship(uow: UnitOfWork, fo_id: str, *, carrier: str, tracking_number: str | No
          lines: dict[str, int] | None, actor: str) -> FulfillmentOrder:
     with uow:
         order = _load(uow, fo_id)
-        _shipment, effects = actions.ship(order, fo_id, carrier=carrier, tracking_number=tracking_number,
-                                          service=service, lines=lines, actor=actor)
+        before = order.audit_view()
+        shipment, effects = actions.ship(order, fo_id, carrier=carrier, tracking_number=tracking_number,
+                                         service=service, lines=lines, actor=actor)
         apply_stock_effects(uow, effects, actor, order.number)
+        uow.audit.record("fulfillment_order.ship", "order", order.id, before,
+                         {**order.audit_view(), f"shipments.{shipment.id}": f"{shipment.units} unit(s)"})
         uow.commit()
         return order.fulfillment_order(fo_id)
 
@@ -53,8 +59,10 @@ def ship(uow: UnitOfWork, fo_id: str, *, carrier: str, tracking_number: str | No
 def deliver(uow: UnitOfWork, fo_id: str, actor: str) -> FulfillmentOrder:
     with uow:
         order = _load(uow, fo_id)
+        before = order.audit_view()
         effects = actions.deliver(order, fo_id, actor)
         apply_stock_effects(uow, effects, actor, order.number)
+        uow.audit.record("fulfillment_order.deliver", "order", order.id, before, order.audit_view())
         uow.commit()
         return order.fulfillment_order(fo_id)
 
@@ -63,11 +71,13 @@ def reject(uow: UnitOfWork, fo_id: str, reason: str, actor: str, strategy: Routi
     """Release the location's reservations and route the units elsewhere; what nobody can take waits."""
     with uow:
         order = _load(uow, fo_id)
+        before = order.audit_view()
         # Lock every level of these SKUs first, in the same order placement does: no deadlock.
         uow.stock.lock_skus(line.sku for line in order.fulfillment_order(fo_id).lines)
         effects = actions.reject(order, fo_id, reason, actor)
         apply_stock_effects(uow, effects, actor, order.number)
         _reroute(uow, order, strategy, actor)
+        uow.audit.record("fulfillment_order.reject", "order", order.id, before, order.audit_view())
         uow.commit()
         return order.fulfillment_order(fo_id)
 

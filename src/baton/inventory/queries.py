@@ -7,13 +7,14 @@ from sqlalchemy import Connection, func, select
 from baton.adapters.db import tables as t
 
 
-def availability(conn: Connection, skus: list[str]) -> list[dict]:
-    """Per SKU: total available (never below zero per location) and each location's figure."""
+def availability(conn: Connection, skus: list[str], locations: frozenset[str] = frozenset()) -> list[dict]:
+    """Per SKU: total available (never below zero per location) and each location's figure; only the given
+    `locations` when there are any."""
     c = t.stock_levels.c
-    rows = conn.execute(
-        select(c.sku, c.location, (c.on_hand - c.reserved - c.safety_stock).label("available"))
-        .where(c.sku.in_(skus)).order_by(c.sku, c.location)
-    ).all()
+    stmt = select(c.sku, c.location, (c.on_hand - c.reserved - c.safety_stock).label("available"))
+    if locations:
+        stmt = stmt.where(c.location.in_(sorted(locations)))
+    rows = conn.execute(stmt.where(c.sku.in_(skus)).order_by(c.sku, c.location)).all()
     by_sku: dict[str, list[dict]] = {sku: [] for sku in skus}
     for row in rows:
         by_sku[row.sku].append({"location": row.location, "available": max(int(row.available), 0)})

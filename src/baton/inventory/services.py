@@ -7,11 +7,13 @@ from dataclasses import dataclass
 
 from baton.adapters.db.uow import UnitOfWork
 from baton.inventory.model import MovementKind, StockLevel
+from baton.shared.audit import AuditTrail
 from baton.shared.errors import InvalidInput, NotFound
 
 
 def _check_keys(uow: UnitOfWork, location: str, sku: str) -> None:
-    if uow.locations.get(location) is None:
+    # another location's stock is as good as absent for a location-scoped actor
+    if not uow.actor.reaches(location) or uow.locations.get(location) is None:
         raise NotFound(f"No location with code {location}.", code="location_not_found")
     if uow.products.get(sku) is None:
         raise NotFound(f"No product with SKU {sku}.", code="product_not_found")
@@ -23,10 +25,12 @@ def set_on_hand(uow: UnitOfWork, location: str, sku: str, on_hand: int, reason: 
     with uow:
         _check_keys(uow, location, sku)
         level = uow.stock.lock([(location, sku)])[(location, sku)]
+        before = _view(level)
         if on_hand != level.on_hand:
             uow.stock.record(level.count(on_hand, reason=reason, actor=actor))
         if safety_stock is not None:
             level.set_safety_stock(safety_stock)
+        _audit(uow.audit, "stock.count", level, before)
         uow.commit()
         return level
 
@@ -37,6 +41,7 @@ def move_stock(uow: UnitOfWork, location: str, sku: str, kind: MovementKind, qua
     with uow:
         _check_keys(uow, location, sku)
         level = uow.stock.lock([(location, sku)])[(location, sku)]
+        before = _view(level)
         if kind is MovementKind.RECEIPT:
             entry = level.receive(quantity, reason=reason, actor=actor, reference=reference)
         elif kind in (MovementKind.ADJUSTMENT, MovementKind.RESTOCK, MovementKind.TRANSFER):
@@ -44,6 +49,7 @@ def move_stock(uow: UnitOfWork, location: str, sku: str, kind: MovementKind, qua
         else:
             raise InvalidInput("kind", f"use PUT for a count; shipments move stock by themselves, not '{kind}'.")
         uow.stock.record(entry)
+        _audit(uow.audit, f"stock.{kind.value}", level, before)
         uow.commit()
         return level
 
@@ -79,11 +85,13 @@ def import_counts(uow: UnitOfWork, rows: Iterable[ImportRow], actor: str, reason
         changed = 0
         for done, row in enumerate(rows, start=1):
             level = levels[(row.location, row.sku)]
+            before = _view(level)
             if row.on_hand != level.on_hand:
                 uow.stock.record(level.count(row.on_hand, reason=reason, actor=actor))
                 changed += 1
             if row.safety_stock is not None:
                 level.set_safety_stock(row.safety_stock)
+            _audit(uow.audit, "stock.import", level, before)
             if progress:
                 progress(done)
         uow.commit()
@@ -117,6 +125,17 @@ def repair_reservations(uow: UnitOfWork, mismatches: list[dict]) -> int:
     with uow:
         levels = uow.stock.lock((m["location"], m["sku"]) for m in mismatches)
         for m in mismatches:
-            levels[(m["location"], m["sku"])].reserved = int(m["held"])
+            level = levels[(m["location"], m["sku"])]
+            before = _view(level)
+            level.reserved = int(m["held"])
+            _audit(uow.audit, "stock.repair_reservations", level, before)
         uow.commit()
         return len(mismatches)
+
+
+def _view(level: StockLevel) -> dict[str, int]:
+    return {"on_hand": level.on_hand, "reserved": level.reserved, "safety_stock": level.safety_stock}
+
+
+def _audit(trail: AuditTrail, action: str, level: StockLevel, before: dict[str, int]) -> None:
+    trail.record(action, "stock_level", f"{level.location}/{level.sku}", before, _view(level))

@@ -221,6 +221,14 @@ class Order(Recorder):
         self.fulfillment_status = derive_fulfillment_status(self)
         self.total = self.totals.total
 
+    def audit_view(self) -> dict[str, Any]:
+        """The fields the audit log compares before and after a change (no personal data: erasure keeps it)."""
+        return {"number": self.number, "status": str(self.status), "fulfillment_status": str(self.fulfillment_status),
+                "total": to_decimal_string(self.total, self.currency), "currency": self.currency,
+                "version": self.version,
+                **{f"lines.{line.id}": {k: v for k, v in line.buckets().items() if v} for line in self.lines},
+                **{f"fulfillment_orders.{fo.id}": f"{fo.location} {fo.status}" for fo in self.fulfillment_orders}}
+
     def touch(self) -> None:
         self.refresh()
         self.version += 1

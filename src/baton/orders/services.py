@@ -43,6 +43,7 @@ def place_order(uow: UnitOfWork, cmd: PlaceOrder, strategy: RoutingStrategy) -> 
         reserve(uow, order, plan, levels, products, cmd.actor)
         uow.add_order(order)
         uow.created_id = order.id
+        uow.audit.record("order.place", "order", order.id, None, order.audit_view())
         uow.commit()
         return order
 
@@ -52,8 +53,10 @@ def cancel_order(uow: UnitOfWork, order_id: str, lines: dict[str, int] | None, r
         order = uow.orders.get(order_id, lock=True)
         if order is None:
             raise NotFound(f"No order with id {order_id}.", code="order_not_found")
+        before = order.audit_view()
         _change, effects = cancellation.cancel(order, lines, reason, actor)
         apply_stock_effects(uow, effects, actor, order.number)
+        uow.audit.record("order.cancel", "order", order.id, before, order.audit_view())
         uow.commit()
         return order
 

@@ -32,6 +32,9 @@ def decode_keyset(cursor: str) -> tuple[datetime, str]:
     """A (timestamp, id) cursor as given out by `encode_keyset`."""
     at, last_id = decode(cursor, 2)
     try:
-        return datetime.fromisoformat(at), str(last_id)
+        moment = datetime.fromisoformat(at)
     except (TypeError, ValueError):
-        raise InvalidInput("cursor", "is not a cursor this list gave out; start again without it.") from None
+        moment = None
+    if moment is None or moment.tzinfo is None:  # we only give out aware UTC times; anything else is forged
+        raise InvalidInput("cursor", "is not a cursor this list gave out; start again without it.")
+    return moment, str(last_id)

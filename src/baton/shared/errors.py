@@ -39,3 +39,25 @@ class Conflict(BatonError):
     """The request clashes with the current state (HTTP 409)."""
 
     code = "conflict"
+
+
+class Unauthenticated(BatonError):
+    """No credentials, or credentials that are wrong, revoked or expired (HTTP 401)."""
+
+    code = "unauthenticated"
+
+
+class Forbidden(BatonError):
+    """Valid credentials without the permission for this action (HTTP 403)."""
+
+    code = "forbidden"
+
+
+class RateLimited(BatonError):
+    """Too many attempts from this source or for this subject; retry later (HTTP 429)."""
+
+    code = "rate_limited"
+
+    def __init__(self, detail: str, retry_after: int):
+        super().__init__(detail)
+        self.retry_after = retry_after

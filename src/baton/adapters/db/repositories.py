@@ -6,6 +6,8 @@ from sqlalchemy import insert, select
 
 from baton.adapters.db import tables as t
 from baton.adapters.db.sql import CoreRepository, insert_ignore
+from baton.shared.actor import Actor
+from baton.shared.audit import AuditEntry
 from baton.shared.clock import utcnow
 from baton.shared.messages import DomainEvent, TimelineEntry
 
@@ -42,3 +44,18 @@ class Idempotency(CoreRepository):
     def complete(self, scope: str, key: str, resource_id: str | None) -> None:
         self.db.execute(t.idempotency_keys.update().where(
             t.idempotency_keys.c.scope == scope, t.idempotency_keys.c.key == key).values(resource_id=resource_id))
+
+
+class AuditLog(CoreRepository):
+    """The append-only audit log: written with the change it describes, never updated."""
+
+    def add(self, entries: list[AuditEntry], actor: Actor) -> None:
+        if not entries:
+            return
+        self.db.execute(insert(t.audit_log), [
+            {"id": e.id, "at": e.at, "actor_kind": actor.kind, "actor_id": actor.id[:120],
+             "actor_name": actor.name[:200], "actor_role": actor.role, "action": e.action,
+             "target_type": e.target_type, "target_id": e.target_id, "before": e.before, "after": e.after,
+             "source_address": actor.source, "request_id": actor.request_id}
+            for e in entries
+        ])

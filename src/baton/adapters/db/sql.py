@@ -11,11 +11,14 @@ from sqlalchemy.orm import Session
 def insert_ignore(session: Session, table: Table, values: dict) -> bool:
     """INSERT that does nothing when the key exists; True when a row was inserted.
     On PostgreSQL a concurrent inserter of the same key is waited for first, so the answer is final."""
-    dialect = session.get_bind().dialect.name
-    factory = pg_insert if dialect == "postgresql" else sqlite_insert
+    return insert_ignore_conn(session.connection(), table, values)
+
+
+def insert_ignore_conn(conn: Connection, table: Table, values: dict) -> bool:
+    factory = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     key = next(iter(table.primary_key.columns))
     stmt = factory(table).values(**values).on_conflict_do_nothing().returning(key)
-    return session.connection().execute(stmt).first() is not None
+    return conn.execute(stmt).first() is not None
 
 
 class CoreRepository:

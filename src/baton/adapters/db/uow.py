@@ -9,11 +9,17 @@ from sqlalchemy.orm import sessionmaker
 
 from baton.adapters.db import repositories as r
 from baton.adapters.db.catalog_repository import Locations, Products
+from baton.adapters.db.customer_repository import CustomerRecords
 from baton.adapters.db.engine import WRITE
+from baton.adapters.db.identity_repository import Tokens
 from baton.adapters.db.mapping import start_mappers
 from baton.adapters.db.order_repository import Customers, Orders
+from baton.adapters.db.shopper_repository import MailOutbox, RateLimits, ShopperCodes
 from baton.adapters.db.stock_repository import Stock
+from baton.adapters.db.user_repository import ConsoleSessions, Users
 from baton.orders.model import Order
+from baton.shared.actor import SYSTEM, Actor
+from baton.shared.audit import AuditTrail
 from baton.shared.errors import InvalidInput
 from baton.shared.idempotency import Idempotent
 from baton.shared.messages import Recorder
@@ -39,14 +45,26 @@ class UnitOfWork:
     stock: Stock
     orders: Orders
     customers: Customers
+    customer_records: CustomerRecords
     idempotency: r.Idempotency
     messages: r.Messages
+    audit_log: r.AuditLog
+    tokens: Tokens
+    users: Users
+    console_sessions: ConsoleSessions
+    shopper_codes: ShopperCodes
+    mail: MailOutbox
+    rate_limits: RateLimits
 
-    def __init__(self, engine: Engine, *, read_only: bool = False, idempotent: Idempotent | None = None):
+    def __init__(self, engine: Engine, *, read_only: bool = False, idempotent: Idempotent | None = None,
+                 actor: Actor = SYSTEM):
         """With `idempotent`, entering claims the key in this transaction (raising Replay when it was
-        used before) and committing stores what was created, so key and change land together."""
+        used before) and committing stores what was created, so key and change land together.
+        `actor` is who the audit log names for every change this unit of work commits."""
         start_mappers()
         self.read_only = read_only
+        self.actor = actor
+        self.audit = AuditTrail()
         self.idempotent = idempotent
         self.created_id: str | None = None
         bind = engine if read_only else engine.execution_options(**WRITE)
@@ -59,8 +77,17 @@ class UnitOfWork:
         self.stock = Stock(s)
         self.orders = Orders(s)
         self.customers = Customers(s)
+        self.customer_records = CustomerRecords(s)
         self.idempotency = r.Idempotency(s)
         self.messages = r.Messages(s)
+        self.tokens = Tokens(s)
+        self.users = Users(s)
+        self.console_sessions = ConsoleSessions(s)
+        self.shopper_codes = ShopperCodes(s)
+        self.mail = MailOutbox(s)
+        self.rate_limits = RateLimits(s)
+        self.audit_log = r.AuditLog(s)
+        self.audit.pop()  # a unit of work entered again starts a fresh trail
         if self.idempotent:
             try:
                 self._claim(self.idempotent)
@@ -92,6 +119,7 @@ class UnitOfWork:
     def commit(self) -> None:
         self.stock.flush()
         self._collect_messages()
+        self.audit_log.add(self.audit.pop(), self.actor)
         key = self.idempotent
         if key and self.created_id and self.created_id != key.resource_id:  # else the claim already holds it
             self.idempotency.complete(key.scope, key.key, self.created_id)

@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from baton.bootstrap import bootstrap
 from baton.inventory import queries
 from baton.inventory.services import ImportRow, import_counts, repair_reservations
+from baton.shared.actor import cli_actor
 
 app = typer.Typer(help="Stock levels.", no_args_is_help=True)
 console = Console(stderr=True)
@@ -32,7 +33,7 @@ def import_file(
     else:
         with Progress(TextColumn("Importing"), BarColumn(), MofNCompleteColumn(), console=console) as bar:
             task = bar.add_task("import", total=len(rows))
-            report = import_counts(bootstrap().uow(), rows, actor, reason,
+            report = import_counts(bootstrap().uow(actor=cli_actor()), rows, actor, reason,
                                    progress=lambda done: bar.update(task, completed=done), problems=problems)
         errors = report.errors
     if errors:
@@ -80,7 +81,8 @@ def check(repair: bool = typer.Option(False, help="Reset drifted reserved counte
         where = f"{row['location']}/{row['sku']}"
         console.print(f"[red]reserved[/red] {where}: counter {row['reserved']}, held {row['held']}")
     if reserved and repair:
-        console.print(f"Repaired {repair_reservations(container.uow(), reserved)} reserved counter(s).")
+        repaired = repair_reservations(container.uow(actor=cli_actor()), reserved)
+        console.print(f"Repaired {repaired} reserved counter(s).")
         reserved = []
     if ledger or reserved:
         raise typer.Exit(1)

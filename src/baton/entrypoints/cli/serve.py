@@ -22,6 +22,7 @@ def serve(
 ) -> None:
     """Serve the API (and docs at /docs)."""
     settings = Settings.from_env()
+    refuse_unsafe(settings)
     if migrate.pending(settings.database_url):
         console.print("[red]The database schema is not up to date.[/red] Run [bold]baton db upgrade[/bold] first.")
         raise typer.Exit(2)
@@ -32,6 +33,16 @@ def serve(
         return
     uvicorn.run(reuse_port.APP, factory=True, host=host, port=port, workers=workers, log_level="info",
                 access_log=False)
+
+
+def refuse_unsafe(settings: Settings) -> None:
+    """A production start with default secrets is refused before anything listens."""
+    problems = settings.production_problems()
+    if problems:
+        console.print("[red]Refusing to start in production (BATON_ENV=production):[/red]")
+        for problem in problems:
+            console.print(f"  - {problem}")
+        raise typer.Exit(2)
 
 
 def seed(
@@ -68,21 +79,30 @@ def demo(
 ) -> None:
     """Migrate, load the demo shop when the database is empty, and serve it."""
     from baton.demo.seed import is_seeded
+    from baton.identity.demo_access import ensure_demo_admin, fresh_demo_token
 
     settings = Settings.from_env()
     migrate.upgrade(settings.database_url)
-    if is_seeded(bootstrap(settings)):
+    container = bootstrap(settings)
+    if is_seeded(container):
         console.print("Demo data already loaded; starting the server.")
     else:
         seed(orders=orders, random_seed=7)
+    email, password = ensure_demo_admin(container)
+    secret = fresh_demo_token(container)
+    container.engine.dispose()
     base = f"http://{host}:{port}"
     console.print(
         f"\n[bold green]Baton is running[/bold green] on {base}\n"
-        f"  API docs      {base}/docs\n"
-        f"  Orders        {base}/api/v1/orders?limit=5\n"
-        f"  Availability  {base}/api/v1/availability?sku=APP-0001\n"
+        f"  Console       {base}/console/  sign in as {email} / {password}\n"
+        f"  API docs      {base}/docs  (Authorize: the admin token below)\n"
+        f"  Admin token   {secret}\n"
+        f"  Try           curl -H 'Authorization: Bearer {secret}' '{base}/api/v1/orders?limit=5'\n"
+        f"  Tracking      {base}/api/v1/track/<tracking_id>  (public)\n"
         f"  Health        {base}/healthz\n"
         f"  Database      {settings.database_url}\n"
-        "Press Ctrl+C to stop.\n"
+        "The password and token are new on every `make demo`; earlier ones stop working.\n"
+        "Press Ctrl+C to stop.\n",
+        soft_wrap=True,  # a token split over two lines cannot be copied
     )
     serve(host=host, port=port, workers=1)

@@ -6,7 +6,21 @@ from fastapi import FastAPI
 
 from baton import __version__
 from baton.bootstrap import Container, bootstrap
-from baton.entrypoints.http import catalog, fulfillment, inventory, orders, problems, public
+from baton.entrypoints.http import (
+    catalog,
+    customers,
+    fulfillment,
+    identity,
+    inventory,
+    orders,
+    problems,
+    public,
+    shopper,
+)
+from baton.entrypoints.http.auth import RequestId, declare_permissions
+from baton.entrypoints.web import console as web_console
+from baton.entrypoints.web import portal
+from baton.shared.redaction import install_redaction
 
 
 def create_app(container: Container | None = None) -> FastAPI:
@@ -15,9 +29,16 @@ def create_app(container: Container | None = None) -> FastAPI:
         description="Baton order management: orders from every channel, stock across locations, routing and "
                     "fulfilment. Errors are application/problem+json (RFC 9457).",
     )
+    install_redaction()
     app.state.container = container or bootstrap()
     problems.install(app)
+    app.add_middleware(RequestId)
     problems.document(app)
-    for module in (public, catalog, inventory, orders, fulfillment):
+    for module in (public, catalog, inventory, orders, fulfillment, identity, shopper, customers):
+        declare_permissions(module.router)
         app.include_router(module.router)
+    declare_permissions(web_console.router)
+    app.include_router(web_console.router)
+    declare_permissions(portal.router)
+    app.include_router(portal.router)
     return app

@@ -43,8 +43,3 @@ def idempotent(request: Request, key: str | None, body: BaseModel | None,
     payload: Any = body.model_dump(mode="json", exclude_unset=False) if body is not None else None
     scope = f"{request.method} {request.url.path}"
     return Idempotent(scope, key, fingerprint(scope, payload), resource_id)
-
-
-def actor(_request: Request) -> str:
-    """Who acts; API tokens and users arrive with identity and access."""
-    return "api"

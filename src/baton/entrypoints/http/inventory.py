@@ -2,70 +2,78 @@
 
 from __future__ import annotations
 
-from contextlib import suppress
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
 from baton.adapters.db.uow import Replay
-from baton.entrypoints.http.deps import ContainerDep, IdempotencyKey, actor, fast_json, idempotent
-from baton.entrypoints.http.problems import responses
+from baton.entrypoints.http.auth import allow
+from baton.entrypoints.http.deps import ContainerDep, IdempotencyKey, fast_json, idempotent
+from baton.entrypoints.http.problems import guarded
 from baton.entrypoints.http.schemas import AvailabilityList, CountIn, LedgerList, MovementIn, StockLevelOut
+from baton.identity.permissions import Action
 from baton.inventory import queries, services
 from baton.inventory.model import MovementKind
+from baton.shared.actor import Actor
 from baton.shared.errors import NotFound
 
 router = APIRouter(prefix="/api/v1", tags=["inventory"])
+Reader = Annotated[Actor, allow(Action.INVENTORY_READ)]
+Writer = Annotated[Actor, allow(Action.INVENTORY_WRITE)]
 
 
-def _level(container: ContainerDep, location_code: str, sku: str) -> dict:
-    with container.reads.connect() as conn:
-        level = queries.stock_level(conn, location_code, sku)
+def _level(container: ContainerDep, actor: Actor, location_code: str, sku: str) -> dict:
+    level = None
+    if actor.reaches(location_code):  # another location's stock is as good as absent for a scoped actor
+        with container.reads.connect() as conn:
+            level = queries.stock_level(conn, location_code, sku)
     if level is None:
         raise NotFound(f"No stock level for {sku} at {location_code}.", code="stock_level_not_found")
     return level
 
 
-@router.put("/inventory/{location_code}/{sku}", response_model=StockLevelOut, responses=responses(404, 422))
-def count_stock(location_code: str, sku: str, body: CountIn, request: Request, container: ContainerDep) -> dict:
+@router.put("/inventory/{location_code}/{sku}", response_model=StockLevelOut, responses=guarded(404, 422))
+def count_stock(location_code: str, sku: str, body: CountIn, container: ContainerDep, actor: Writer) -> dict:
     """Set the counted quantity: on_hand becomes `on_hand`, the difference goes to the ledger."""
-    services.set_on_hand(container.uow(), location_code, sku, body.on_hand, body.reason, actor(request),
+    services.set_on_hand(container.uow(actor=actor), location_code, sku, body.on_hand, body.reason, actor.label,
                          body.safety_stock)
-    return _level(container, location_code, sku)
+    return _level(container, actor, location_code, sku)
 
 
 @router.post("/inventory/{location_code}/{sku}/movements", status_code=201, response_model=StockLevelOut,
-             responses=responses(404, 422))
-def move_stock(location_code: str, sku: str, body: MovementIn, request: Request, container: ContainerDep,
-               idempotency_key: IdempotencyKey = None) -> dict:
+             responses=guarded(404, 422))
+def move_stock(location_code: str, sku: str, body: MovementIn, request: Request, response: Response,
+               container: ContainerDep,
+               actor: Writer, idempotency_key: IdempotencyKey = None) -> dict:
     """A receipt (adds) or an adjustment (adds or removes), with its reason, through the ledger."""
-    uow = container.uow(idempotent(request, idempotency_key, body))
-    with suppress(Replay):  # a retry: answer with the current state, change nothing
+    uow = container.uow(idempotent(request, idempotency_key, body), actor)
+    try:
         services.move_stock(uow, location_code, sku, MovementKind(body.kind), body.quantity, body.reason,
-                            actor(request), body.reference)
-    return _level(container, location_code, sku)
+                            actor.label, body.reference)
+    except Replay:  # a retry: answer with the current state, change nothing
+        response.headers["Idempotent-Replayed"] = "true"
+    return _level(container, actor, location_code, sku)
 
 
-@router.get("/inventory/{location_code}/{sku}", response_model=StockLevelOut, responses=responses(404))
-def get_stock_level(location_code: str, sku: str, container: ContainerDep) -> dict:
-    return _level(container, location_code, sku)
+@router.get("/inventory/{location_code}/{sku}", response_model=StockLevelOut, responses=guarded(404))
+def get_stock_level(location_code: str, sku: str, container: ContainerDep, actor: Reader) -> dict:
+    return _level(container, actor, location_code, sku)
 
 
-@router.get("/inventory/{location_code}/{sku}/ledger", response_model=LedgerList, responses=responses(404))
-def get_ledger(location_code: str, sku: str, container: ContainerDep,
+@router.get("/inventory/{location_code}/{sku}/ledger", response_model=LedgerList, responses=guarded(404))
+def get_ledger(location_code: str, sku: str, container: ContainerDep, actor: Reader,
                limit: Annotated[int, Query(ge=1, le=500)] = 100) -> dict:
+    _level(container, actor, location_code, sku)
     with container.reads.connect() as conn:
-        if queries.stock_level(conn, location_code, sku) is None:
-            raise NotFound(f"No stock level for {sku} at {location_code}.", code="stock_level_not_found")
         return {"items": queries.ledger(conn, location_code, sku, limit), "next_cursor": None}
 
 
-@router.get("/availability", response_model=AvailabilityList, responses=responses(422))
-async def availability(container: ContainerDep,
+@router.get("/availability", response_model=AvailabilityList, responses=guarded(422))
+async def availability(container: ContainerDep, actor: Reader,
                  sku: Annotated[list[str], Query(min_length=1, max_length=200, description="Repeat for several.")]
                  ) -> Response:
     """Available units per SKU, in total and per location (on_hand − reserved − safety_stock, never below 0)."""
     # async on purpose: one indexed read that never waits on a lock (autocommit MVCC read, or a WAL reader on
     # SQLite) is cheaper run on the event loop than handed to a thread; see bench/RESULTS.md.
     with container.reads.connect() as conn:
-        return fast_json({"items": queries.availability(conn, list(dict.fromkeys(sku)))})
+        return fast_json({"items": queries.availability(conn, list(dict.fromkeys(sku)), actor.locations)})

@@ -9,17 +9,21 @@ from fastapi import APIRouter, Query, Request, Response
 
 from baton.adapters.db.uow import Replay
 from baton.entrypoints.http import presenters
-from baton.entrypoints.http.deps import ContainerDep, IdempotencyKey, actor, idempotent
+from baton.entrypoints.http.auth import allow
+from baton.entrypoints.http.deps import ContainerDep, IdempotencyKey, idempotent
 from baton.entrypoints.http.order_schemas import CancelIn, OrderIn, OrderList, OrderOut, Timeline
-from baton.entrypoints.http.problems import responses
+from baton.entrypoints.http.problems import guarded
+from baton.identity.permissions import Action
 from baton.orders import queries, services
 from baton.orders.commands import DiscountRequest, LineRequest, PlaceOrder
 from baton.orders.status import FulfillmentStatus, OrderStatus
+from baton.shared.actor import Actor
 from baton.shared.errors import NotFound
 from baton.shared.ids import new_id
 from baton.shared.money import to_decimal_string
 
 router = APIRouter(prefix="/api/v1", tags=["orders"])
+Reader = Annotated[Actor, allow(Action.ORDERS_READ)]
 
 
 def _order(container: ContainerDep, order_id: str) -> dict:
@@ -30,9 +34,9 @@ def _order(container: ContainerDep, order_id: str) -> dict:
         return presenters.order(order)
 
 
-@router.post("/orders", status_code=201, response_model=OrderOut, responses=responses(409, 422))
+@router.post("/orders", status_code=201, response_model=OrderOut, responses=guarded(409, 422))
 def place_order(body: OrderIn, request: Request, response: Response, container: ContainerDep,
-                idempotency_key: IdempotencyKey = None) -> dict:
+                actor: Annotated[Actor, allow(Action.ORDERS_CREATE)], idempotency_key: IdempotencyKey = None) -> dict:
     """Capture an order: price it, reserve stock atomically and route it. 409 with `shortages` when short."""
     cmd = PlaceOrder(
         channel=body.channel, currency=body.currency, email=str(body.customer.email), name=body.customer.name,
@@ -40,12 +44,12 @@ def place_order(body: OrderIn, request: Request, response: Response, container: 
         shipping_address=body.shipping_address.model_dump(exclude_none=True) if body.shipping_address else None,
         billing_address=body.billing_address.model_dump(exclude_none=True) if body.billing_address else None,
         delivery_method=body.delivery_method, pickup_location=body.pickup_location, shipping=body.shipping,
-        discounts=[DiscountRequest(d.code, d.amount) for d in body.discounts], actor=actor(request),
+        discounts=[DiscountRequest(d.code, d.amount) for d in body.discounts], actor=actor.label,
         order_id=new_id("ord"),
     )
     try:
         key = idempotent(request, idempotency_key, body, resource_id=cmd.order_id)
-        order = services.place_order(container.uow(key), cmd, container.strategy)
+        order = services.place_order(container.uow(key, actor), cmd, container.strategy)
     except Replay as replay:
         assert replay.resource_id is not None
         response.headers["Idempotent-Replayed"] = "true"
@@ -55,9 +59,10 @@ def place_order(body: OrderIn, request: Request, response: Response, container: 
     return presenters.order(order)  # as committed: no second read
 
 
-@router.get("/orders", response_model=OrderList, responses=responses(422))
+@router.get("/orders", response_model=OrderList, responses=guarded(422))
 def list_orders(
     container: ContainerDep,
+    _actor: Reader,
     status: OrderStatus | None = None,
     fulfillment_status: FulfillmentStatus | None = None,
     channel: Literal["web", "app", "marketplace", "store", "phone", "b2b"] | None = None,
@@ -79,28 +84,29 @@ def list_orders(
     return {"items": rows, "next_cursor": next_cursor}
 
 
-@router.get("/orders/{order_id}", response_model=OrderOut, responses=responses(404))
-def get_order(order_id: str, container: ContainerDep) -> dict:
+@router.get("/orders/{order_id}", response_model=OrderOut, responses=guarded(404))
+def get_order(order_id: str, container: ContainerDep, _actor: Reader) -> dict:
     return _order(container, order_id)
 
 
-@router.get("/orders/{order_id}/timeline", response_model=Timeline, responses=responses(404))
-def get_timeline(order_id: str, container: ContainerDep) -> dict:
+@router.get("/orders/{order_id}/timeline", response_model=Timeline, responses=guarded(404))
+def get_timeline(order_id: str, container: ContainerDep, _actor: Reader) -> dict:
     with container.reads.connect() as conn:
         if not queries.order_exists(conn, order_id):
             raise NotFound(f"No order with id {order_id}.", code="order_not_found")
         return {"items": queries.timeline(conn, order_id)}
 
 
-@router.post("/orders/{order_id}/cancel", response_model=OrderOut, responses=responses(404, 409, 422))
-def cancel_order(order_id: str, body: CancelIn, request: Request, container: ContainerDep,
-                 idempotency_key: IdempotencyKey = None) -> dict:
+@router.post("/orders/{order_id}/cancel", response_model=OrderOut, responses=guarded(404, 409, 422))
+def cancel_order(order_id: str, body: CancelIn, request: Request, response: Response, container: ContainerDep,
+                 actor: Annotated[Actor, allow(Action.ORDERS_CANCEL)], idempotency_key: IdempotencyKey = None) -> dict:
     """Cancel some units of some lines, or everything still open; shipped units cannot be cancelled."""
     lines = _quantities(body.lines)
     try:
-        order = services.cancel_order(container.uow(idempotent(request, idempotency_key, body)), order_id, lines,
-                                      body.reason, actor(request))
+        order = services.cancel_order(container.uow(idempotent(request, idempotency_key, body), actor), order_id,
+                                      lines, body.reason, actor.label)
     except Replay:  # a retry: answer with the current state, change nothing
+        response.headers["Idempotent-Replayed"] = "true"
         return _order(container, order_id)
     return presenters.order(order)
 

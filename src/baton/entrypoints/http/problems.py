@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from baton.shared.errors import BatonError, Conflict, InvalidInput, NotFound
+from baton.shared.errors import BatonError, Conflict, Forbidden, InvalidInput, NotFound, RateLimited, Unauthenticated
 
 log = logging.getLogger("baton.http")
 PROBLEM = "application/problem+json"
@@ -91,6 +91,22 @@ def install(app: FastAPI) -> None:
     async def _not_found(_request: Request, exc: NotFound) -> JSONResponse:
         return problem(404, "Not found", exc.detail, exc.code)
 
+    @app.exception_handler(Unauthenticated)
+    async def _unauthenticated(_request: Request, exc: Unauthenticated) -> JSONResponse:
+        response = problem(401, "Not signed in", exc.detail, exc.code)
+        response.headers["WWW-Authenticate"] = 'Bearer realm="baton"'
+        return response
+
+    @app.exception_handler(Forbidden)
+    async def _forbidden(_request: Request, exc: Forbidden) -> JSONResponse:
+        return problem(403, "Forbidden", exc.detail, exc.code)
+
+    @app.exception_handler(RateLimited)
+    async def _rate_limited(_request: Request, exc: RateLimited) -> JSONResponse:
+        response = problem(429, "Too many requests", exc.detail, exc.code)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+
     @app.exception_handler(Conflict)
     async def _conflict(_request: Request, exc: Conflict) -> JSONResponse:
         return problem(409, "Conflict", exc.detail, exc.code, **exc.extra)
@@ -155,6 +171,9 @@ def _message(error: dict[str, Any]) -> str:
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": Problem, "description": "Missing, wrong, revoked or expired token", "content": {PROBLEM: {}}},
+    403: {"model": Problem, "description": "The token's role lacks this permission", "content": {PROBLEM: {}}},
+    429: {"model": Problem, "description": "Too many attempts; see Retry-After", "content": {PROBLEM: {}}},
     404: {"model": Problem, "description": "Not found", "content": {PROBLEM: {}}},
     409: {"model": Problem, "description": "Conflicts with the current state", "content": {PROBLEM: {}}},
     422: {"model": Problem, "description": "Invalid input; `errors` names each field", "content": {PROBLEM: {}}},
@@ -163,3 +182,8 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {code: ERRORS[code] for code in codes}
+
+
+def guarded(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The responses of a route behind a token: 401 and 403 besides its own."""
+    return responses(401, 403, *codes)

@@ -8,6 +8,7 @@ from pydantic import BaseModel
 from sqlalchemy import text
 
 from baton import __version__
+from baton.entrypoints.http.auth import public
 from baton.entrypoints.http.deps import ContainerDep, fast_json
 from baton.entrypoints.http.order_schemas import Tracking
 from baton.entrypoints.http.problems import responses
@@ -22,12 +23,12 @@ class Health(BaseModel):
     version: str
 
 
-@router.get("/", include_in_schema=False)
+@router.get("/", include_in_schema=False, openapi_extra=public())
 def home() -> RedirectResponse:
     return RedirectResponse("/docs")
 
 
-@router.get("/healthz", response_model=Health)
+@router.get("/healthz", response_model=Health, openapi_extra=public())
 def healthz(container: ContainerDep) -> dict[str, str]:
     """Answers 200 when the database does."""
     with container.reads.connect() as conn:
@@ -35,7 +36,7 @@ def healthz(container: ContainerDep) -> dict[str, str]:
     return {"status": "ok", "version": __version__}
 
 
-@router.get("/api/v1/track/{tracking_id}", response_model=Tracking, responses=responses(404))
+@router.get("/api/v1/track/{tracking_id}", response_model=Tracking, responses=responses(404), openapi_extra=public())
 async def track(tracking_id: str, container: ContainerDep) -> Response:
     """Status and parcels of an order, for whoever holds its tracking link; no other personal data."""
     # async on purpose, like availability: short lock-free reads, cheaper on the event loop than in a thread.

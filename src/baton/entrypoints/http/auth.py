@@ -1,0 +1,105 @@
+"""Authentication and authorisation at the HTTP edge.
+
+Every route declares what it does, `actor: Annotated[Actor, allow(Action.X)]`, or is listed as public;
+`declare_permissions` refuses to start an app with a route that does neither, and writes each route's
+action into the OpenAPI document (`x-permission`) so clients and the authorisation tests can read it."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.routing import APIRoute
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from baton.identity import services
+from baton.identity.errors import NotSignedIn, PermissionDenied
+from baton.identity.permissions import Action, allows
+from baton.shared.actor import Actor
+
+bearer = HTTPBearer(auto_error=False, description="An API token from `baton tokens create` or POST /api/v1/tokens.")
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+PUBLIC = "public"  # x-permission of routes anyone may call
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def source_of(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def request_id(request: Request) -> str | None:
+    return request.scope.get("state", {}).get("request_id")
+
+
+class Allow:
+    """The dependency that authenticates the bearer token and checks the route's action."""
+
+    def __init__(self, action: Action):
+        self.action = action
+
+    async def __call__(self, request: Request, credentials: Credentials) -> Actor:
+        # async: the token lookup is one indexed read; a thread hop per request would cost more
+        if credentials is None:
+            raise NotSignedIn()
+        container = request.app.state.container
+        actor = services.authenticate(container.engine, container.reads, credentials.credentials)
+        if not allows(actor.role, self.action):
+            raise PermissionDenied(actor.role, self.action.value)
+        return actor.at(source_of(request), request_id(request))
+
+
+def allow(action: Action) -> Any:
+    return Depends(Allow(action))
+
+
+def public() -> dict[str, Any]:
+    """openapi_extra for a route anyone may call."""
+    return {"x-permission": PUBLIC}
+
+
+class RequestId:
+    """Pure ASGI middleware: every request gets an id (the caller's X-Request-Id when sane), echoed in the
+    response and written on the audit entries it causes."""
+
+    def __init__(self, app: Any):
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = next((v.decode("latin-1") for k, v in scope.get("headers", ()) if k == b"x-request-id"), "")
+        rid = given if _REQUEST_ID.match(given) else secrets.token_hex(8)
+        scope.setdefault("state", {})["request_id"] = rid
+
+        async def send_with_id(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", []).append((b"x-request-id", rid.encode()))
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)
+
+
+def declare_permissions(router: APIRouter) -> None:
+    """Write each route's action into its OpenAPI operation; refuse routes that declare nothing.
+    Called on every router before the app includes it."""
+    for route in router.routes:
+        if not isinstance(route, APIRoute):
+            continue
+        actions = {d.call.action.value for d in _dependencies(route.dependant) if isinstance(d.call, Allow)}
+        declared = (route.openapi_extra or {}).get("x-permission")
+        if len(actions) > 1 or (actions and declared not in (None, *actions)) or not (actions or declared):
+            raise RuntimeError(f"route {route.methods} {route.path} must declare exactly one permission: "
+                               "allow(Action.X) or openapi_extra=public()")
+        if actions:  # (a second app from the same routers finds it already written)
+            route.openapi_extra = {**(route.openapi_extra or {}), "x-permission": actions.pop()}
+
+
+def _dependencies(dependant: Any) -> list[Any]:
+    found = []
+    for dep in dependant.dependencies:
+        found.append(dep)
+        found.extend(_dependencies(dep))
+    return found
