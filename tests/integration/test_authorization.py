@@ -227,6 +227,7 @@ class TestAFulfilmentTokenOfAnotherLocation:
     ("/api/v1/orders", {"status": "shipped"}),
     ("/api/v1/orders", {"total": "0.01"}),
     ("/api/v1/orders", {"id": "ord_chosen"}),
+    ("/api/v1/orders", {"role": "admin"}),
     ("/api/v1/tokens", {"role": "admin", "name": "x", "created_by": "someone else"}),
 ])
 def test_mass_assignment_probes_are_refused_and_change_nothing(client: TestClient, shop: Shop, container: Any,
