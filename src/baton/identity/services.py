@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import timedelta
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from baton.adapters.db.engine import WRITE
 from baton.adapters.db.identity_repository import token_by_hash, touch_token
@@ -67,12 +67,12 @@ def list_tokens(uow: UnitOfWork, limit: int, after: str | None) -> list[ApiToken
         return uow.tokens.page(limit, after)
 
 
-def authenticate(engine: Engine, reads: Engine, secret: str) -> Actor:
-    """The actor behind a bearer token, or BadToken (wrong, revoked, expired)."""
+def authenticate(engine: Engine, conn: Connection, secret: str) -> Actor:
+    """The actor behind a bearer token, or BadToken (wrong, revoked, expired). Looked up on every request,
+    in the database: a revoked token stops working at once, in every process."""
     if not secret.startswith(tokens.PREFIX) or len(secret) > 200:
         raise BadToken()
-    with reads.connect() as conn:
-        token = token_by_hash(conn, tokens.digest(secret))
+    token = token_by_hash(conn, tokens.digest(secret))
     now = utcnow()
     if token is None or not token.usable(now):
         raise BadToken()

@@ -17,7 +17,7 @@ from baton.entrypoints.http import (
     public,
     shopper,
 )
-from baton.entrypoints.http.auth import RequestId, declare_permissions
+from baton.entrypoints.http.auth import RequestScope, declare_permissions
 from baton.entrypoints.web import console as web_console
 from baton.entrypoints.web import portal
 from baton.shared.redaction import install_redaction
@@ -32,7 +32,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     install_redaction()
     app.state.container = container or bootstrap()
     problems.install(app)
-    app.add_middleware(RequestId)
+    app.add_middleware(RequestScope)
     problems.document(app)
     for module in (public, catalog, inventory, orders, fulfillment, identity, shopper, customers):
         declare_permissions(module.router)

@@ -8,19 +8,19 @@ from __future__ import annotations
 
 import re
 import secrets
-from typing import Annotated, Any
+from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.routing import APIRoute
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import HTTPBearer
+from sqlalchemy import Connection
 
 from baton.identity import services
 from baton.identity.errors import NotSignedIn, PermissionDenied
 from baton.identity.permissions import Action, allows
 from baton.shared.actor import Actor
 
-bearer = HTTPBearer(auto_error=False, description="An API token from `baton tokens create` or POST /api/v1/tokens.")
-Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+BEARER_HELP = "An API token from `baton tokens create` or POST /api/v1/tokens."
 PUBLIC = "public"  # x-permission of routes anyone may call
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -33,25 +33,45 @@ def request_id(request: Request) -> str | None:
     return request.scope.get("state", {}).get("request_id")
 
 
-class Allow:
-    """The dependency that authenticates the bearer token and checks the route's action."""
+def read_connection(request: Request) -> Connection:
+    """One autocommit read connection for the whole request (token lookup and the route's read share it: a pool
+    checkout costs as much as the query); `RequestScope` returns it to the pool when the response is sent."""
+    state = request.scope.setdefault("state", {})
+    conn: Connection | None = state.get("read_connection")
+    if conn is None:
+        conn = state["read_connection"] = request.app.state.container.reads.connect()
+    return conn
 
-    def __init__(self, action: Action):
+
+class Allow(HTTPBearer):
+    """The dependency that authenticates the bearer token and checks the route's action. It is the security
+    scheme itself (FastAPI documents it as HTTP bearer auth): one dependency per request, not two."""
+
+    def __init__(self, action: Action, *, share: bool = False):
+        """`share`: keep the read connection for the route (`read_connection`); for quick reads only, so that
+        a long write never holds a second connection."""
+        super().__init__(auto_error=False, scheme_name="HTTPBearer", description=BEARER_HELP)
         self.action = action
+        self.share = share
 
-    async def __call__(self, request: Request, credentials: Credentials) -> Actor:
+    async def __call__(self, request: Request) -> Actor:  # type: ignore[override]
         # async: the token lookup is one indexed read; a thread hop per request would cost more
-        if credentials is None:
+        scheme, _, secret = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not secret:
             raise NotSignedIn()
         container = request.app.state.container
-        actor = services.authenticate(container.engine, container.reads, credentials.credentials)
+        if self.share:
+            actor = services.authenticate(container.engine, read_connection(request), secret.strip())
+        else:
+            with container.reads.connect() as conn:
+                actor = services.authenticate(container.engine, conn, secret.strip())
         if not allows(actor.role, self.action):
             raise PermissionDenied(actor.role, self.action.value)
         return actor.at(source_of(request), request_id(request))
 
 
-def allow(action: Action) -> Any:
-    return Depends(Allow(action))
+def allow(action: Action, *, share: bool = False) -> Any:
+    return Depends(Allow(action, share=share))
 
 
 def public() -> dict[str, Any]:
@@ -59,9 +79,9 @@ def public() -> dict[str, Any]:
     return {"x-permission": PUBLIC}
 
 
-class RequestId:
+class RequestScope:
     """Pure ASGI middleware: every request gets an id (the caller's X-Request-Id when sane), echoed in the
-    response and written on the audit entries it causes."""
+    response and written on the audit entries it causes; a read connection the request took is returned."""
 
     def __init__(self, app: Any):
         self.app = app
@@ -79,7 +99,12 @@ class RequestId:
                 message.setdefault("headers", []).append((b"x-request-id", rid.encode()))
             await send(message)
 
-        await self.app(scope, receive, send_with_id)
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            conn = scope["state"].pop("read_connection", None)
+            if conn is not None:
+                conn.close()
 
 
 def declare_permissions(router: APIRouter) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from baton.adapters.db.uow import Replay
-from baton.entrypoints.http.auth import allow
+from baton.entrypoints.http.auth import allow, read_connection
 from baton.entrypoints.http.deps import ContainerDep, IdempotencyKey, fast_json, idempotent
 from baton.entrypoints.http.problems import guarded
 from baton.entrypoints.http.schemas import AvailabilityList, CountIn, LedgerList, MovementIn, StockLevelOut
@@ -69,11 +69,11 @@ def get_ledger(location_code: str, sku: str, container: ContainerDep, actor: Rea
 
 
 @router.get("/availability", response_model=AvailabilityList, responses=guarded(422))
-async def availability(container: ContainerDep, actor: Reader,
+async def availability(request: Request, actor: Annotated[Actor, allow(Action.INVENTORY_READ, share=True)],
                  sku: Annotated[list[str], Query(min_length=1, max_length=200, description="Repeat for several.")]
                  ) -> Response:
     """Available units per SKU, in total and per location (on_hand − reserved − safety_stock, never below 0)."""
     # async on purpose: one indexed read that never waits on a lock (autocommit MVCC read, or a WAL reader on
     # SQLite) is cheaper run on the event loop than handed to a thread; see bench/RESULTS.md.
-    with container.reads.connect() as conn:
-        return fast_json({"items": queries.availability(conn, list(dict.fromkeys(sku)), actor.locations)})
+    items = queries.availability(read_connection(request), list(dict.fromkeys(sku)), actor.locations)
+    return fast_json({"items": items})
