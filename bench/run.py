@@ -74,7 +74,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--sqlite-skus", type=int, help="SKUs in the SQLite shop (default: --skus)")
     p.add_argument("--sqlite-locations", type=int, help="locations in the SQLite shop (default: --locations)")
     p.add_argument("--scale-orders", type=int, default=1_000_000, help="orders to bulk-load (0: skip the step)")
-    p.add_argument("--scale-requests", type=int, default=200, help="timed requests per query kind")
+    p.add_argument("--scale-requests", type=int, default=1000, help="timed requests per query kind")
     p.add_argument("--scale-concurrency", type=int, default=4, help="concurrent clients for the query timings")
     args = p.parse_args(argv)
     if args.tiny:
@@ -231,7 +231,7 @@ class Run:
         args, server = self.args, self.server
         assert server is not None
         loaded = scale.load(self.pg.conninfo(), args.scale_orders, cat.skus)
-        warm = 2 * args.scale_concurrency
+        warm = 5 * args.scale_concurrency
         paths = scale.queries(loaded, cat.skus, args.scale_requests + warm)
         timings = scale.time_queries(server.base_url, paths, args.scale_concurrency, warm=warm, token=self.token)
         loaded.pop("samples")
