@@ -133,6 +133,22 @@ def client(container: Container) -> Iterator[TestClient]:
 
 
 @pytest.fixture
+def browsers(container: Container) -> Iterator[Any]:
+    """Make as many separate browsers (cookie jars) as a test needs, all on one app."""
+    app = create_app(container)
+    opened: list[TestClient] = []
+
+    def browser() -> TestClient:
+        client = TestClient(app, base_url="https://testserver", follow_redirects=False)
+        opened.append(client)
+        return client
+
+    yield browser
+    for client in opened:
+        client.close()
+
+
+@pytest.fixture
 def backend(container: Container) -> str:
     return container.engine.dialect.name
 

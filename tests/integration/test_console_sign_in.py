@@ -28,22 +28,6 @@ EMAIL = "jane@example.com"
 
 
 @pytest.fixture
-def browsers(container: Container):
-    """Make as many separate browsers (cookie jars) as a test needs, all on one app."""
-    app = create_app(container)
-    opened: list[TestClient] = []
-
-    def browser() -> TestClient:
-        client = TestClient(app, base_url="https://testserver", follow_redirects=False)
-        opened.append(client)
-        return client
-
-    yield browser
-    for client in opened:
-        client.close()
-
-
-@pytest.fixture
 def jane(container: Container) -> User:
     return create_user(container.uow(), EMAIL, "Jane Doe", "agent", PASSWORD)
 

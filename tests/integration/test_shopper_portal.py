@@ -15,7 +15,6 @@ from sqlalchemy import select
 
 from baton.adapters.db import tables as t
 from baton.bootstrap import Container
-from baton.entrypoints.http.app import create_app
 from baton.shared.clock import frozen_at
 
 JANE = {"email": "jane@example.com", "name": "Jane Doe"}
@@ -30,22 +29,6 @@ def stocked(shop):
     shop.product("SHIRT")
     shop.stock("WH-BER", "SHIRT", 100)
     return shop
-
-
-@pytest.fixture
-def browsers(container: Container):
-    """Make as many separate browsers (cookie jars) as a test needs, all on one app."""
-    app = create_app(container)
-    opened: list[TestClient] = []
-
-    def browser() -> TestClient:
-        client = TestClient(app, base_url="https://testserver", follow_redirects=False)
-        opened.append(client)
-        return client
-
-    yield browser
-    for client in opened:
-        client.close()
 
 
 def mails(container: Container) -> list[dict]:

@@ -7,13 +7,12 @@ from rich.console import Console
 from rich.table import Table
 
 from baton.bootstrap import bootstrap
+from baton.entrypoints.cli.output import console, refused
 from baton.identity import services
 from baton.identity.permissions import markdown_table
 from baton.shared.actor import cli_actor
-from baton.shared.errors import BatonError
 
 app = typer.Typer(help="API tokens: create (shown once), list, revoke.", no_args_is_help=True)
-console = Console(stderr=True)
 
 
 @app.command("create")
@@ -25,11 +24,8 @@ def create(
     expires: int | None = typer.Option(None, help="Days until the token stops working; default: never."),
 ) -> None:
     """Create a token and print it alone on standard output. It is shown once and stored hashed."""
-    try:
+    with refused("Not created"):
         token, secret = services.create_token(bootstrap().uow(actor=cli_actor()), role, name, location, expires)
-    except BatonError as error:
-        console.print(f"[red]Not created:[/red] {error.detail}")
-        raise typer.Exit(2) from None
     console.print(f"Created token {token.id} ({token.role}) for {token.name}; it is shown once:")
     print(secret)
 
@@ -49,11 +45,8 @@ def list_tokens() -> None:
 @app.command("revoke")
 def revoke(token_id: str = typer.Argument(..., help="The token's id (tok_…), from `baton tokens list`.")) -> None:
     """Stop a token at once, in every process."""
-    try:
+    with refused("Not revoked"):
         token = services.revoke_token(bootstrap().uow(actor=cli_actor()), token_id)
-    except BatonError as error:
-        console.print(f"[red]Not revoked:[/red] {error.detail}")
-        raise typer.Exit(2) from None
     console.print(f"Revoked {token.id} ({token.name}).")
 
 

@@ -9,13 +9,12 @@ from rich.console import Console
 from rich.table import Table
 
 from baton.bootstrap import bootstrap
+from baton.entrypoints.cli.output import console, refused
 from baton.identity import console as users
 from baton.shared.actor import cli_actor
 from baton.shared.clock import utcnow
-from baton.shared.errors import BatonError
 
 app = typer.Typer(help="Console users: create, list, set a password, sign out everywhere.", no_args_is_help=True)
-console = Console(stderr=True)
 
 
 @app.command("create")
@@ -31,11 +30,8 @@ def create(
     """Create a console user. The password (12 characters or more) is asked twice, or read from stdin; it is
     stored as an argon2id hash only."""
     password = _password(password_stdin)
-    try:
+    with refused("Not created"):
         user = users.create_user(bootstrap().uow(actor=cli_actor()), email, name, role, password, location)
-    except BatonError as error:
-        console.print(f"[red]Not created:[/red] {error.detail}")
-        raise typer.Exit(2) from None
     console.print(f"Created {user.role} {user.email} ({user.id}); sign in at /console/sign-in.")
 
 
@@ -61,22 +57,16 @@ def set_password(
 ) -> None:
     """Give a user a new password; it lifts a lock-out and ends every session of the user."""
     password = _password(password_stdin)
-    try:
+    with refused("Not changed"):
         user = users.set_password(bootstrap().uow(actor=cli_actor()), who, password)
-    except BatonError as error:
-        console.print(f"[red]Not changed:[/red] {error.detail}")
-        raise typer.Exit(2) from None
     console.print(f"New password set for {user.email}; their sessions were ended.")
 
 
 @app.command("sign-out-everywhere")
 def sign_out_everywhere(who: str = typer.Argument(..., help="The user's email (or id).")) -> None:
     """End every console session of a user at once, in every browser."""
-    try:
+    with refused("Not signed out"):
         revoked = users.sign_out_everywhere(bootstrap().uow(actor=cli_actor()), who)
-    except BatonError as error:
-        console.print(f"[red]Not signed out:[/red] {error.detail}")
-        raise typer.Exit(2) from None
     console.print(f"Signed {who} out of {revoked} session{'s' if revoked != 1 else ''}.")
 
 
