@@ -362,3 +362,66 @@ app_secrets = Table(
     Column("value", String(200), nullable=False),
     Column("created_at", TS, nullable=False),
 )
+
+
+# --- money ---------------------------------------------------------------------------------------------------
+
+payments = Table(
+    "payments", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("order_id", String(40), ForeignKey("orders.id"), nullable=False, index=True),
+    Column("method", String(16), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("requested", BigInteger, nullable=False),
+    Column("reference", String(120), index=True),  # the provider's id (pi_…, sbx_…); never card data
+    Column("authorized", BigInteger, nullable=False),
+    Column("captured", BigInteger, nullable=False),
+    Column("refunded", BigInteger, nullable=False),
+    Column("voided", Boolean, nullable=False),
+    Column("status", String(24), nullable=False),
+    Column("details", JSON, nullable=False),
+    Column("created_at", TS, nullable=False),
+    Column("updated_at", TS, nullable=False),
+)
+
+payment_transactions = Table(
+    "payment_transactions", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("payment_id", String(40), ForeignKey("payments.id"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("idempotency_key", String(255), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("reason", Text),
+    Column("gateway_reference", String(120)),
+    Column("failure_code", String(64)),
+    Column("failure_message", Text),
+    Column("created_at", TS, nullable=False),
+    Column("settled_at", TS),
+    # a retried capture or refund finds its first attempt instead of moving money twice
+    Index("ix_payment_transactions_payment_id_key", "payment_id", "idempotency_key", unique=True),
+)
+
+# An order on hold ships nothing until every hold is released (risk rules, failed payment, an agent's hold).
+order_holds = Table(
+    "order_holds", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("order_id", String(40), ForeignKey("orders.id"), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),  # "risk", "payment", "manual"
+    Column("reasons", JSON, nullable=False),  # sentences an agent understands
+    Column("placed_at", TS, nullable=False),
+    Column("placed_by", String(200), nullable=False),
+    Column("released_at", TS),
+    Column("released_by", String(200)),
+    Column("release_note", Text),
+)
+
+# The configurable fraud and risk rules that can put a new order on hold.
+risk_rules = Table(
+    "risk_rules", metadata,
+    Column("code", String(64), primary_key=True),
+    Column("kind", String(40), nullable=False),
+    Column("params", JSON, nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("updated_at", TS, nullable=False),
+)

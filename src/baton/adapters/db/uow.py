@@ -14,6 +14,7 @@ from baton.adapters.db.engine import WRITE
 from baton.adapters.db.identity_repository import Tokens
 from baton.adapters.db.mapping import start_mappers
 from baton.adapters.db.order_repository import Customers, Orders
+from baton.adapters.db.payment_repository import Payments
 from baton.adapters.db.shopper_repository import MailOutbox, RateLimits, ShopperCodes
 from baton.adapters.db.stock_repository import Stock
 from baton.adapters.db.user_repository import ConsoleSessions, Users
@@ -50,6 +51,7 @@ class UnitOfWork:
     messages: r.Messages
     audit_log: r.AuditLog
     tokens: Tokens
+    payments: Payments
     users: Users
     console_sessions: ConsoleSessions
     shopper_codes: ShopperCodes
@@ -81,6 +83,7 @@ class UnitOfWork:
         self.idempotency = r.Idempotency(s)
         self.messages = r.Messages(s)
         self.tokens = Tokens(s)
+        self.payments = Payments(s)
         self.users = Users(s)
         self.console_sessions = ConsoleSessions(s)
         self.shopper_codes = ShopperCodes(s)
