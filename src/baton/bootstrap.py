@@ -10,9 +10,12 @@ from sqlalchemy import Engine
 from baton.adapters.db.engine import make_engine, read_engine
 from baton.adapters.db.secrets import generated_secret
 from baton.adapters.db.uow import UnitOfWork
+from baton.adapters.payments import get_gateway
 from baton.config import Settings
+from baton.payments.gateway import PaymentGateway
 from baton.routing.model import RoutingStrategy, get_strategy
 from baton.shared.actor import SYSTEM, Actor
+from baton.shared.errors import InvalidInput
 from baton.shared.idempotency import Idempotent
 
 
@@ -29,6 +32,15 @@ class Container:
     def reader(self) -> UnitOfWork:
         """A read-only unit of work: never takes SQLite's writer lock."""
         return UnitOfWork(self.engine, read_only=True)
+
+    def gateway(self, method: str) -> PaymentGateway:
+        """The payment gateway of a payment method, configured from the settings."""
+        if method == "stripe":
+            if not self.settings.stripe_api_key:
+                raise InvalidInput("payment.method", "Stripe is not configured here; set BATON_STRIPE_API_KEY.",
+                                   code="gateway_not_configured")
+            return get_gateway("stripe", api_key=self.settings.stripe_api_key, api_base=self.settings.stripe_api_base)
+        return get_gateway(method)
 
     @cached_property
     def secret_key(self) -> str:

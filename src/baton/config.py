@@ -29,6 +29,8 @@ class Settings:
     public_url: str = "http://127.0.0.1:8000"  # where links in mail point
     session_hours: int = 12  # console sign-in lifetime
     shopper_link_hours: int = 24  # how long a signed shopper link works
+    stripe_api_key: str | None = None  # the `stripe` payment method works only with a key
+    stripe_api_base: str | None = None  # another Stripe endpoint (tests point it at a local fake)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -43,6 +45,8 @@ class Settings:
             public_url=env.get("BATON_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
             session_hours=int(env.get("BATON_SESSION_HOURS", "12")),
             shopper_link_hours=int(env.get("BATON_SHOPPER_LINK_HOURS", "24")),
+            stripe_api_key=env.get("BATON_STRIPE_API_KEY") or None,
+            stripe_api_base=env.get("BATON_STRIPE_API_BASE") or None,
         )
 
     @property

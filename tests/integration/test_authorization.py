@@ -43,6 +43,8 @@ EXPECTED = {
     "GET /api/v1/orders/{order_id}": "orders.read",
     "GET /api/v1/orders/{order_id}/timeline": "orders.read",
     "POST /api/v1/orders/{order_id}/cancel": "orders.cancel",
+    "GET /api/v1/orders/{order_id}/payments": "orders.read",
+    "POST /api/v1/orders/{order_id}/refunds": "refunds.issue",
     "GET /api/v1/fulfillment-orders": "fulfillment.read",
     "GET /api/v1/fulfillment-orders/{fo_id}": "fulfillment.read",
     "POST /api/v1/fulfillment-orders/{fo_id}/accept": "fulfillment.act",

@@ -13,6 +13,7 @@ from baton.entrypoints.http import (
     identity,
     inventory,
     orders,
+    payments,
     problems,
     public,
     shopper,
@@ -34,7 +35,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     problems.install(app)
     app.add_middleware(RequestScope)
     problems.document(app)
-    for module in (public, catalog, inventory, orders, fulfillment, identity, shopper, customers):
+    for module in (public, catalog, inventory, orders, payments, fulfillment, identity, shopper, customers):
         declare_permissions(module.router)
         app.include_router(module.router)
     declare_permissions(web_console.router)
