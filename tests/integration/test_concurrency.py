@@ -20,7 +20,11 @@ from sqlalchemy import Engine, create_engine, func, select
 
 from baton.adapters.db import tables as t
 from baton.adapters.db.migrate import upgrade
+from baton.bootstrap import bootstrap
+from baton.config import Settings
 from baton.inventory.queries import ledger_mismatches, reservation_mismatches
+from baton.payments import services as payments
+from baton.payments.services import PaymentRequest
 from tests.conftest import PostgresServer, Shop, bearer, unavailable
 from tests.e2e.server import BatonServer
 
@@ -241,3 +245,35 @@ def test_racing_ship_and_cancel_of_one_order_leave_consistent_quantities(served)
     # And stock left through the ledger only for what shipped; nothing stays reserved
     assert stock(served, "RACE") == {"on_hand": 12 - shipped_units, "reserved": 0}
     books_balance(served)
+
+
+def test_twenty_agents_refunding_one_order_at_once_never_give_back_more_than_was_captured(served):
+    # Given an order of 100.00 paid by a sandbox card and fully captured
+    served.shop.product("REFUND-ME", price="100.00")
+    served.shop.stock("WH-BER", "REFUND-ME", 5)
+    order_id = served.shop.order([("REFUND-ME", 1)])["id"]
+    container = bootstrap(Settings(database_url=served.server.database_url))
+    try:
+        for step in (lambda uow: payments.open_payments(uow, order_id, "EUR", 10_000,
+                                                        [PaymentRequest("sandbox", token="tok_approve")]),
+                     lambda uow: payments.begin_captures(uow, order_id, 10_000, "shipment 1")):
+            with container.uow() as uow:
+                touched = step(uow)
+                uow.commit()
+            outcomes = payments.call_gateways(container.gateway, touched)
+            with container.uow() as uow:
+                payments.record(uow, outcomes)
+                uow.commit()
+    finally:
+        container.engine.dispose()
+    # When twenty clients each refund 7.00 at the same moment (140.00 asked, 100.00 captured)
+    responses = together(served, 20, lambda http, i: http.post(
+        f"/api/v1/orders/{order_id}/refunds", json={"amount": "7.00", "reason": f"agent {i}"}))
+    # Then exactly fourteen went through, the rest were refused with what is left, and the books agree
+    no_server_errors(served, responses)
+    assert statuses(responses) == Counter({201: 14, 422: 6})
+    with served.client() as http:
+        [payment] = http.get(f"/api/v1/orders/{order_id}/payments").json()["items"]
+    assert (payment["captured"], payment["refunded"]) == ("100.00", "98.00")
+    assert sum(float(tx["amount"]) for tx in payment["transactions"]
+               if tx["kind"] == "refund" and tx["status"] == "succeeded") == 98.0
