@@ -43,6 +43,8 @@ EXPECTED = {
     "GET /api/v1/orders/{order_id}": "orders.read",
     "GET /api/v1/orders/{order_id}/timeline": "orders.read",
     "POST /api/v1/orders/{order_id}/cancel": "orders.cancel",
+    "POST /api/v1/orders/{order_id}/hold": "orders.hold",
+    "POST /api/v1/orders/{order_id}/release": "orders.hold",
     "GET /api/v1/orders/{order_id}/payments": "orders.read",
     "POST /api/v1/orders/{order_id}/refunds": "refunds.issue",
     "GET /api/v1/fulfillment-orders": "fulfillment.read",
@@ -65,6 +67,9 @@ EXPECTED = {
     "GET /api/v1/customers/{customer_id}": "customers.read",
     "GET /api/v1/customers/{customer_id}/export": "customers.export",
     "POST /api/v1/customers/{customer_id}/erase": "customers.erase",
+    "GET /api/v1/settings/risk-rules": "settings.manage",
+    "PUT /api/v1/settings/risk-rules/{code}": "settings.manage",
+    "DELETE /api/v1/settings/risk-rules/{code}": "settings.manage",
 }
 
 

@@ -107,7 +107,8 @@ def _orders(orders: list[dict[str, Any]], children: dict[str, list[dict[str, Any
     for line in children["fulfillment_lines"]:
         fo_lines[line["fulfillment_order_id"]].append(
             {k: line[k] for k in ("order_line_id", "sku", "quantity", "awaiting_stock", "shipped", "cancelled")})
-    for name in ("order_lines", "order_changes", "fulfillment_orders", "shipments", "timeline", "outbox"):
+    for name in ("order_lines", "order_changes", "order_holds", "fulfillment_orders", "shipments", "timeline",
+                 "outbox"):
         for row in children[name]:
             by_order[row["order_id"]][name].append(row)
     out = []
@@ -130,6 +131,8 @@ def _orders(orders: list[dict[str, Any]], children: dict[str, list[dict[str, Any
             "changes": [{"id": c["id"], "kind": c["kind"], "actor": c["actor"], "reason": c["reason"],
                          "lines": c["lines"], "amount_delta": money(c["amount_delta"]), "created_at": c["created_at"]}
                         for c in rows["order_changes"]],
+            "holds": [{k: h[k] for k in ("id", "kind", "reasons", "placed_at", "placed_by", "released_at",
+                                         "released_by", "release_note")} for h in rows["order_holds"]],
             "fulfillment_orders": [{k: fo[k] for k in ("id", "location", "status", "reject_reason", "created_at",
                                                        "updated_at")} | {"lines": fo_lines[fo["id"]]}
                                    for fo in rows["fulfillment_orders"]],
@@ -259,6 +262,7 @@ def erase_customer(uow: UnitOfWork, customer_id: str, reason: str) -> dict[str, 
         children = records.children(customer_id)
         _rewrite(uow, "timeline", ("message", "data"), children["timeline"], scrub.value)
         _rewrite(uow, "order_changes", ("reason",), children["order_changes"], scrub.value)
+        _rewrite(uow, "order_holds", ("reasons", "release_note"), children["order_holds"], scrub.value)
         _rewrite(uow, "fulfillment_orders", ("reject_reason",), children["fulfillment_orders"], scrub.value)
         _rewrite(uow, "outbox", ("payload",), children["outbox"], scrub.payload)
         mails = [{"id": m["id"], "to_address": alias, "subject": scrub.text(m["subject"]), "body": ERASED}

@@ -1,5 +1,9 @@
 """What a location does with its fulfilment order, applied to the order aggregate so that the
-order's quantity buckets and derived statuses always move together with the fulfilment order."""
+order's quantity buckets and derived statuses always move together with the fulfilment order.
+
+While the order is on hold nothing is accepted, packed, shipped or handed over; rejecting stays possible
+(the units are re-routed and wait for the release like the rest), and so does recording that parcels which
+left before the hold have arrived."""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ S = FulfillmentOrderStatus
 
 def accept(order: Order, fo_id: str, actor: str) -> FulfillmentOrder:
     fo = order.fulfillment_order(fo_id)
+    order.check_not_held("accepted")
     fo.move_to(S.ACCEPTED)
     order.tell(actor, "accepted", f"{fo.location} accepted its fulfilment order ({fo.remaining} unit(s)).",
                fulfillment_order_id=fo.id)
@@ -24,6 +29,7 @@ def accept(order: Order, fo_id: str, actor: str) -> FulfillmentOrder:
 
 def pack(order: Order, fo_id: str, actor: str) -> FulfillmentOrder:
     fo = order.fulfillment_order(fo_id)
+    order.check_not_held("packed")
     fo.move_to(S.PACKED)
     if order.delivery_method == "pickup":
         message = f"Ready for pickup at {fo.location}: {fo.remaining} unit(s) packed."
@@ -41,6 +47,7 @@ def ship(
 ) -> tuple[Shipment, list[StockEffect]]:
     """One parcel leaves: all remaining units, or the given {order_line_id: quantity}."""
     fo = order.fulfillment_order(fo_id)
+    order.check_not_held("shipped")
     if fo.status not in (S.ACCEPTED, S.PACKED):
         raise Conflict(f"Fulfilment order {fo.id} is {fo.status}; accept it before shipping.",
                        code="invalid_transition")
@@ -63,6 +70,7 @@ def deliver(order: Order, fo_id: str, actor: str) -> list[StockEffect]:
     fo = order.fulfillment_order(fo_id)
     effects: list[StockEffect] = []
     if order.delivery_method == "pickup":
+        order.check_not_held("handed over")
         if fo.status != S.PACKED:
             raise Conflict(f"Fulfilment order {fo.id} is {fo.status}; pack it before the handover.",
                            code="invalid_transition")

@@ -13,7 +13,7 @@ def list_fulfillment_orders(conn: Connection, location: str | None, status: str 
     """Oldest first: the queue is worked in the order it arrived. `within`: only these locations, when given."""
     fo, o = t.fulfillment_orders.c, t.orders.c
     stmt = select(fo.id, fo.order_id, o.number.label("order_number"), fo.location, fo.status, fo.created_at,
-                  fo.updated_at, o.delivery_method).select_from(
+                  fo.updated_at, o.delivery_method, (o.status == "on_hold").label("on_hold")).select_from(
         t.fulfillment_orders.join(t.orders, o.id == fo.order_id))
     if location:
         stmt = stmt.where(fo.location == location)

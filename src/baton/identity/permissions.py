@@ -28,6 +28,7 @@ class Action(StrEnum):
     ORDERS_READ = "orders.read"
     ORDERS_CREATE = "orders.create"
     ORDERS_CANCEL = "orders.cancel"
+    ORDERS_HOLD = "orders.hold"  # put an order on hold and release it
     FULFILLMENT_READ = "fulfillment.read"
     FULFILLMENT_ACT = "fulfillment.act"
     REFUNDS_ISSUE = "refunds.issue"
@@ -38,6 +39,7 @@ class Action(StrEnum):
     TOKENS_MANAGE = "tokens.manage"
     USERS_MANAGE = "users.manage"
     AUDIT_READ = "audit.read"
+    SETTINGS_MANAGE = "settings.manage"  # shop-wide settings such as the risk rules
     CONSOLE_SIGN_IN = "console.sign_in"
 
 
@@ -46,11 +48,11 @@ _READ_ALL = {A.CATALOG_READ, A.INVENTORY_READ, A.ORDERS_READ, A.FULFILLMENT_READ
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.ADMIN: frozenset(Action),
-    Role.AGENT: frozenset(_READ_ALL | {A.ORDERS_CREATE, A.ORDERS_CANCEL, A.REFUNDS_ISSUE, A.APPEASEMENTS_ISSUE,
-                                       A.CUSTOMERS_EXPORT, A.CONSOLE_SIGN_IN}),
+    Role.AGENT: frozenset(_READ_ALL | {A.ORDERS_CREATE, A.ORDERS_CANCEL, A.ORDERS_HOLD, A.REFUNDS_ISSUE,
+                                       A.APPEASEMENTS_ISSUE, A.CUSTOMERS_EXPORT, A.CONSOLE_SIGN_IN}),
     Role.FULFILLMENT: frozenset({A.CATALOG_READ, A.INVENTORY_READ, A.INVENTORY_WRITE, A.FULFILLMENT_READ,
                                  A.FULFILLMENT_ACT, A.CONSOLE_SIGN_IN}),
-    Role.FINANCE: frozenset(_READ_ALL | {A.REFUNDS_ISSUE, A.APPEASEMENTS_ISSUE, A.CONSOLE_SIGN_IN}),
+    Role.FINANCE: frozenset(_READ_ALL | {A.ORDERS_HOLD, A.REFUNDS_ISSUE, A.APPEASEMENTS_ISSUE, A.CONSOLE_SIGN_IN}),
     Role.ANALYST: frozenset(_READ_ALL | {A.CONSOLE_SIGN_IN}),
     Role.INTEGRATION: frozenset(_READ_ALL | {A.CATALOG_WRITE, A.INVENTORY_WRITE, A.ORDERS_CREATE, A.ORDERS_CANCEL,
                                              A.FULFILLMENT_ACT}),

@@ -1,4 +1,4 @@
-"""Use cases of ordering: capture (with atomic reservation and routing) and cancellation."""
+"""Use cases of ordering: capture (with atomic reservation, routing and risk screening), cancellation, holds."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from baton.inventory.model import StockLevel
 from baton.orders import cancellation
 from baton.orders.commands import PlaceOrder
 from baton.orders.errors import OutOfStock
+from baton.orders.holds import HoldKind
 from baton.orders.model import Channel, Customer, DeliveryMethod, Discount, Order, OrderLine
+from baton.orders.risk_services import screen
 from baton.routing.model import Candidate, Demand, RoutingPlan, RoutingRequest, RoutingStrategy
 from baton.shared.errors import InvalidInput, NotFound
 from baton.shared.ids import new_tracking_id
@@ -41,6 +43,7 @@ def place_order(uow: UnitOfWork, cmd: PlaceOrder, strategy: RoutingStrategy) -> 
         if plan.shortages:
             raise OutOfStock(plan.shortages)
         reserve(uow, order, plan, levels, products, cmd.actor)
+        screen(uow, order)  # a matching risk rule holds it: stock stays reserved, nothing ships until released
         uow.add_order(order)
         uow.created_id = order.id
         uow.audit.record("order.place", "order", order.id, None, order.audit_view())
@@ -59,6 +62,35 @@ def cancel_order(uow: UnitOfWork, order_id: str, lines: dict[str, int] | None, r
         uow.audit.record("order.cancel", "order", order.id, before, order.audit_view())
         uow.commit()
         return order
+
+
+def hold_order(uow: UnitOfWork, order_id: str, kind: HoldKind, reasons: list[str], actor: str) -> Order:
+    """Stop the fulfilment of an order until the hold is released."""
+    with uow:
+        order = _locked(uow, order_id)
+        before = order.audit_view()
+        order.hold(kind, reasons, actor)
+        uow.audit.record("order.hold", "order", order.id, before, order.audit_view())
+        uow.commit()
+        return order
+
+
+def release_order(uow: UnitOfWork, order_id: str, hold_id: str | None, note: str, actor: str) -> Order:
+    """Release one hold of an order, or all of them (`hold_id` None); fulfilment goes on once none is active."""
+    with uow:
+        order = _locked(uow, order_id)
+        before = order.audit_view()
+        order.release(hold_id, actor, note)
+        uow.audit.record("order.release", "order", order.id, before, order.audit_view())
+        uow.commit()
+        return order
+
+
+def _locked(uow: UnitOfWork, order_id: str) -> Order:
+    order = uow.orders.get(order_id, lock=True)
+    if order is None:
+        raise NotFound(f"No order with id {order_id}.", code="order_not_found")
+    return order
 
 
 def apply_stock_effects(uow: UnitOfWork, effects: list[StockEffect], actor: str, reference: str) -> None:

@@ -15,6 +15,7 @@ class OrderStatus(enum.StrEnum):
     PARTIALLY_SHIPPED = "partially_shipped"  # some units left, others are still open
     SHIPPED = "shipped"  # every unit not cancelled has left
     DELIVERED = "delivered"  # every unit not cancelled has arrived or was picked up
+    ON_HOLD = "on_hold"  # a hold (risk, payment, an agent) is active: nothing is accepted, packed or shipped
     CANCELLED = "cancelled"  # every unit was cancelled
 
 
@@ -44,6 +45,8 @@ def derive_order_status(order: Order) -> OrderStatus:
         return OrderStatus.DELIVERED
     if shipped == kept:
         return OrderStatus.SHIPPED
+    if any(hold.active for hold in order.holds):
+        return OrderStatus.ON_HOLD
     if shipped > 0:
         return OrderStatus.PARTIALLY_SHIPPED
     if any(fo.status in ("accepted", "packed") for fo in order.fulfillment_orders):

@@ -72,6 +72,8 @@ class CustomerRecords(CoreRepository):
              [t.order_lines.c.order_id, t.order_lines.c.position]),
             ("order_changes", t.order_changes, t.order_changes.c.order_id.in_(ids),
              [t.order_changes.c.created_at, t.order_changes.c.id]),
+            ("order_holds", t.order_holds, t.order_holds.c.order_id.in_(ids),
+             [t.order_holds.c.placed_at, t.order_holds.c.id]),
             ("fulfillment_orders", t.fulfillment_orders, t.fulfillment_orders.c.order_id.in_(ids),
              [t.fulfillment_orders.c.created_at, t.fulfillment_orders.c.id]),
             ("fulfillment_lines", t.fulfillment_lines, t.fulfillment_lines.c.fulfillment_order_id.in_(fo_ids),

@@ -7,6 +7,7 @@ from sqlalchemy.orm import registry, relationship
 
 from baton.adapters.db import tables as t
 from baton.fulfillment.model import FulfillmentLine, FulfillmentOrder, Shipment
+from baton.orders.holds import OrderHold
 from baton.orders.model import Order, OrderChange, OrderLine
 
 mapper_registry = registry(metadata=t.metadata)
@@ -21,6 +22,7 @@ def start_mappers() -> None:
     m = mapper_registry.map_imperatively
     m(OrderLine, t.order_lines)
     m(OrderChange, t.order_changes)
+    m(OrderHold, t.order_holds)
     m(FulfillmentLine, t.fulfillment_lines)
     m(Shipment, t.shipments)
     m(
@@ -30,7 +32,7 @@ def start_mappers() -> None:
             "shipments": relationship(Shipment, lazy="selectin", order_by=(t.shipments.c.shipped_at, t.shipments.c.id)),
         },
     )
-    fos, changes = t.fulfillment_orders.c, t.order_changes.c
+    fos, changes, holds = t.fulfillment_orders.c, t.order_changes.c, t.order_holds.c
     m(
         Order, t.orders,
         properties={
@@ -39,5 +41,6 @@ def start_mappers() -> None:
                 FulfillmentOrder, lazy="selectin", order_by=(fos.created_at, fos.id)
             ),
             "changes": relationship(OrderChange, lazy="selectin", order_by=(changes.created_at, changes.id)),
+            "holds": relationship(OrderHold, lazy="selectin", order_by=(holds.placed_at, holds.id)),
         },
     )

@@ -28,6 +28,8 @@ class Orders(CoreRepository):
             self.db.execute(insert(t.fulfillment_orders), [_row(t.fulfillment_orders, fo) for fo in fos])
             self.db.execute(insert(t.fulfillment_lines), [
                 _row(t.fulfillment_lines, line, fulfillment_order_id=fo.id) for fo in fos for line in fo.lines])
+        if order.holds:  # the risk rules held it at capture
+            self.db.execute(insert(t.order_holds), [_row(t.order_holds, hold) for hold in order.holds])
 
     def get(self, order_id: str, *, lock: bool = False) -> Order | None:
         stmt = select(Order).where(t.orders.c.id == order_id)

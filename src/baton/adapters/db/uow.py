@@ -15,6 +15,7 @@ from baton.adapters.db.identity_repository import Tokens
 from baton.adapters.db.mapping import start_mappers
 from baton.adapters.db.order_repository import Customers, Orders
 from baton.adapters.db.payment_repository import Payments
+from baton.adapters.db.risk_repository import RiskRules
 from baton.adapters.db.shopper_repository import MailOutbox, RateLimits, ShopperCodes
 from baton.adapters.db.stock_repository import Stock
 from baton.adapters.db.user_repository import ConsoleSessions, Users
@@ -52,6 +53,7 @@ class UnitOfWork:
     audit_log: r.AuditLog
     tokens: Tokens
     payments: Payments
+    risk_rules: RiskRules
     users: Users
     console_sessions: ConsoleSessions
     shopper_codes: ShopperCodes
@@ -84,6 +86,7 @@ class UnitOfWork:
         self.messages = r.Messages(s)
         self.tokens = Tokens(s)
         self.payments = Payments(s)
+        self.risk_rules = RiskRules(s)
         self.users = Users(s)
         self.console_sessions = ConsoleSessions(s)
         self.shopper_codes = ShopperCodes(s)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from baton.entrypoints.cli import customers, db, inventory, serve, tokens, users
+from baton.entrypoints.cli import customers, db, inventory, risk, serve, tokens, users
 
 app = typer.Typer(help="Baton order management.", no_args_is_help=True, add_completion=False)
 app.add_typer(db.app, name="db")
@@ -12,6 +12,7 @@ app.add_typer(inventory.app, name="inventory")
 app.add_typer(tokens.app, name="tokens")
 app.add_typer(users.app, name="users")
 app.add_typer(customers.app, name="customers")
+app.add_typer(risk.app, name="risk-rules")
 app.command("permissions")(tokens.permissions)
 app.command("serve")(serve.serve)
 app.command("demo")(serve.demo)

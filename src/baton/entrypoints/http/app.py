@@ -16,6 +16,7 @@ from baton.entrypoints.http import (
     payments,
     problems,
     public,
+    risk_rules,
     shopper,
 )
 from baton.entrypoints.http.auth import RequestScope, declare_permissions
@@ -35,7 +36,8 @@ def create_app(container: Container | None = None) -> FastAPI:
     problems.install(app)
     app.add_middleware(RequestScope)
     problems.document(app)
-    for module in (public, catalog, inventory, orders, payments, fulfillment, identity, shopper, customers):
+    for module in (public, catalog, inventory, orders, payments, fulfillment, identity, shopper, customers,
+                   risk_rules):
         declare_permissions(module.router)
         app.include_router(module.router)
     declare_permissions(web_console.router)

@@ -65,6 +65,16 @@ class RejectIn(In):
     reason: Reason
 
 
+class HoldIn(In):
+    reason: Annotated[Reason, Field(description="Why, in a sentence the next agent understands.")]
+
+
+class ReleaseIn(In):
+    hold_id: Annotated[str, Field(min_length=1, max_length=40)] | None = Field(
+        None, description="Leave out to release every active hold.")
+    note: Annotated[Reason, Field(description="Why the order may go ahead.")]
+
+
 class Quantities(BaseModel):
     ordered: int
     cancelled: int
@@ -148,6 +158,18 @@ class ChangeOut(BaseModel):
     created_at: datetime
 
 
+class HoldOut(BaseModel):
+    id: str
+    kind: Literal["risk", "payment", "manual"]
+    reasons: list[str]
+    active: bool
+    placed_at: datetime
+    placed_by: str
+    released_at: datetime | None
+    released_by: str | None
+    release_note: str | None
+
+
 class CustomerOut(BaseModel):
     id: str
     email: str
@@ -173,6 +195,9 @@ class OrderOut(BaseModel):
     totals: Totals
     fulfillment_orders: list[FulfillmentOrderOut]
     changes: list[ChangeOut]
+    holds: list[HoldOut] = Field(description="Risk, payment and manual holds, released ones included; while one is "
+                                             "active the status is on_hold and nothing is accepted, packed or "
+                                             "shipped.")
     placed_at: datetime
     updated_at: datetime
     version: int
@@ -206,6 +231,8 @@ class FulfillmentOrderSummary(BaseModel):
     location: str
     status: str
     delivery_method: str
+    on_hold: bool = Field(description="The order is on hold: this fulfilment order cannot be worked until it is "
+                                      "released.")
     lines: list[FulfillmentLineOut]
     created_at: datetime
     updated_at: datetime

@@ -1,4 +1,4 @@
-"""Routes for orders: capture, read, search, timeline, cancel."""
+"""Routes for orders: capture, read, search, timeline, cancel, hold and release."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ from baton.adapters.db.uow import Replay
 from baton.entrypoints.http import presenters
 from baton.entrypoints.http.auth import allow
 from baton.entrypoints.http.deps import ContainerDep, IdempotencyKey, idempotent
-from baton.entrypoints.http.order_schemas import CancelIn, OrderIn, OrderList, OrderOut, Timeline
+from baton.entrypoints.http.order_schemas import CancelIn, HoldIn, OrderIn, OrderList, OrderOut, ReleaseIn, Timeline
 from baton.entrypoints.http.problems import guarded
 from baton.identity.permissions import Action
 from baton.orders import queries, services
 from baton.orders.commands import DiscountRequest, LineRequest, PlaceOrder
+from baton.orders.holds import HoldKind
 from baton.orders.status import FulfillmentStatus, OrderStatus
 from baton.shared.actor import Actor
 from baton.shared.errors import NotFound
@@ -24,6 +25,7 @@ from baton.shared.money import to_decimal_string
 
 router = APIRouter(prefix="/api/v1", tags=["orders"])
 Reader = Annotated[Actor, allow(Action.ORDERS_READ)]
+Holder = Annotated[Actor, allow(Action.ORDERS_HOLD)]
 
 
 def _order(container: ContainerDep, order_id: str) -> dict:
@@ -106,6 +108,34 @@ def cancel_order(order_id: str, body: CancelIn, request: Request, response: Resp
         order = services.cancel_order(container.uow(idempotent(request, idempotency_key, body), actor), order_id,
                                       lines, body.reason, actor.label)
     except Replay:  # a retry: answer with the current state, change nothing
+        response.headers["Idempotent-Replayed"] = "true"
+        return _order(container, order_id)
+    return presenters.order(order)
+
+
+@router.post("/orders/{order_id}/hold", response_model=OrderOut, responses=guarded(404, 409, 422))
+def hold_order(order_id: str, body: HoldIn, request: Request, response: Response, container: ContainerDep,
+               actor: Holder, idempotency_key: IdempotencyKey = None) -> dict:
+    """Put the order on hold (kind `manual`): nothing of it is accepted, packed or shipped until it is released.
+    Stock stays reserved. 409 when every unit has shipped or was cancelled."""
+    try:
+        order = services.hold_order(container.uow(idempotent(request, idempotency_key, body), actor), order_id,
+                                    HoldKind.MANUAL, [body.reason], actor.label)
+    except Replay:
+        response.headers["Idempotent-Replayed"] = "true"
+        return _order(container, order_id)
+    return presenters.order(order)
+
+
+@router.post("/orders/{order_id}/release", response_model=OrderOut, responses=guarded(404, 409, 422))
+def release_order(order_id: str, body: ReleaseIn, request: Request, response: Response, container: ContainerDep,
+                  actor: Holder, idempotency_key: IdempotencyKey = None) -> dict:
+    """Release one hold (`hold_id`) or every active hold, with a note; fulfilment goes on once none is active.
+    409 when the order is not on hold or that hold was released already."""
+    try:
+        order = services.release_order(container.uow(idempotent(request, idempotency_key, body), actor), order_id,
+                                       body.hold_id, body.note, actor.label)
+    except Replay:
         response.headers["Idempotent-Replayed"] = "true"
         return _order(container, order_id)
     return presenters.order(order)

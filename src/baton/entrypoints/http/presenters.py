@@ -28,7 +28,8 @@ def product(p: Product) -> dict[str, Any]:
     }
 
 
-def order(o: Order) -> dict[str, Any]:
+def order(o: Order, *, holds: bool = True) -> dict[str, Any]:
+    """`holds`: False for the shopper, who sees the status but not the reasons (a risk rule stays unexplained)."""
     money = lambda minor: to_decimal_string(minor, o.currency)  # noqa: E731
     totals = o.totals
     return {
@@ -50,6 +51,12 @@ def order(o: Order) -> dict[str, Any]:
              "created_at": c.created_at}
             for c in o.changes
         ],
+        "holds": [
+            {"id": h.id, "kind": h.kind, "reasons": h.reasons, "active": h.active, "placed_at": h.placed_at,
+             "placed_by": h.placed_by, "released_at": h.released_at, "released_by": h.released_by,
+             "release_note": h.release_note}
+            for h in o.holds
+        ] if holds else [],
         "placed_at": o.placed_at, "updated_at": o.updated_at, "version": o.version,
     }
 

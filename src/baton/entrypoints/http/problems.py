@@ -52,6 +52,31 @@ def field_name(loc: tuple[Any, ...] | list[Any]) -> str:
     return name or "body"
 
 
+def _located(error: dict[str, Any], body: Any) -> tuple[Any, ...]:
+    """Where a body error is, as the client wrote it. Pydantic puts the tag of a discriminated union's member in
+    the location (('body', 'countries_differ', 'params', 'x')); such a part names no key of the body there and is
+    dropped. An unknown or missing tag is the discriminator's fault, so it is named ('kind')."""
+    loc = tuple(error.get("loc", ()))
+    if not loc or loc[0] != "body":
+        return loc
+    kept: list[Any] = [loc[0]]
+    value = body
+    for position, part in enumerate(loc[1:], start=1):
+        last = position == len(loc) - 1
+        if isinstance(part, str) and isinstance(value, dict) and part not in value and not last:
+            continue
+        kept.append(part)
+        if isinstance(value, dict):
+            value = value.get(part)
+        elif isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value):
+            value = value[part]
+        else:
+            value = None
+    if error.get("type") in ("union_tag_invalid", "union_tag_not_found"):
+        kept.append(str((error.get("ctx") or {}).get("discriminator", "")).strip("'\""))
+    return tuple(kept)
+
+
 class RefuseNul:
     """Pure ASGI middleware: PostgreSQL cannot store NUL in text, so a NUL in the path or query is refused,
     naming where it was. (Starlette's BaseHTTPMiddleware would cost every request far more.)"""
@@ -78,7 +103,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{"field": field_name(e.get("loc", ())), "message": _message(e)} for e in exc.errors()]
+        errors = [{"field": field_name(_located(e, exc.body)), "message": _message(e)} for e in exc.errors()]
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
         return problem(422, "Invalid request", detail, "validation_failed", errors=errors)
 

@@ -135,5 +135,6 @@ def list_own_orders(container: ContainerDep, shopper: Shopper, limit: Annotated[
 @router.get("/orders/{order_number}", response_model=OrderOut, responses=responses(401, 404),
             openapi_extra=SHOPPER)
 def get_own_order(order_number: str, container: ContainerDep, shopper: Shopper) -> dict[str, Any]:
-    """One of the shopper's orders, in full. Any other number answers 404, as if it did not exist."""
-    return presenters.order(services.own_order(container.reader(), shopper, order_number))
+    """One of the shopper's orders, in full but for the reasons of holds (staff only: `holds` is empty). Any other
+    number answers 404, as if it did not exist."""
+    return presenters.order(services.own_order(container.reader(), shopper, order_number), holds=False)

@@ -52,6 +52,7 @@ _EMAIL = TypeAdapter(EmailStr)
 _LABELS = {  # statuses in the shopper's words
     "placed": "Placed", "processing": "Being prepared", "partially_shipped": "Partly shipped",
     "shipped": "Shipped", "delivered": "Delivered", "cancelled": "Cancelled", "in_transit": "On the way",
+    "on_hold": "Being reviewed",
 }
 _MESSAGES = {  # (status, heading, text) of the one-message pages
     "sent": (200, "Check your mail", SENT),
