@@ -9,6 +9,7 @@ from baton.fulfillment import actions
 from baton.fulfillment.model import FulfillmentOrder
 from baton.orders.model import Order
 from baton.orders.services import apply_stock_effects, reserve, routing_request
+from baton.payments import flows as payment_flows
 from baton.routing.model import RoutingStrategy
 from baton.shared.errors import NotFound
 
@@ -50,6 +51,7 @@ def ship(uow: UnitOfWork, fo_id: str, *, carrier: str, tracking_number: str | No
         shipment, effects = actions.ship(order, fo_id, carrier=carrier, tracking_number=tracking_number,
                                          service=service, lines=lines, actor=actor)
         apply_stock_effects(uow, effects, actor, order.number)
+        payment_flows.begin_due_captures(uow, order, f"shipment {shipment.id}")  # exactly the value it ships
         uow.audit.record("fulfillment_order.ship", "order", order.id, before,
                          {**order.audit_view(), f"shipments.{shipment.id}": f"{shipment.units} unit(s)"})
         uow.commit()
@@ -62,6 +64,7 @@ def deliver(uow: UnitOfWork, fo_id: str, actor: str) -> FulfillmentOrder:
         before = order.audit_view()
         effects = actions.deliver(order, fo_id, actor)
         apply_stock_effects(uow, effects, actor, order.number)
+        payment_flows.begin_due_captures(uow, order, f"handover {fo_id}")  # a pickup ships at the handover
         uow.audit.record("fulfillment_order.deliver", "order", order.id, before, order.audit_view())
         uow.commit()
         return order.fulfillment_order(fo_id)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from baton.payments.services import PaymentRequest
+
 
 @dataclass(frozen=True)
 class LineRequest:
@@ -35,4 +37,5 @@ class PlaceOrder:
     discounts: list[DiscountRequest] = field(default_factory=list)
     actor: str = "api"
     order_id: str | None = None  # chosen by the caller, so an Idempotency-Key can be claimed with it
+    payments: list[PaymentRequest] = field(default_factory=list)  # none: settled outside Baton, as before
 

@@ -166,6 +166,7 @@ class Order(Recorder):
             line.position = position
         self.lines = lines
         self.fulfillment_orders: list[FulfillmentOrder] = []
+        self.payment_status = "none"  # derived from the order's payments by the payments flows; kept for lists
         self.changes: list[OrderChange] = []
         self.holds: list[OrderHold] = []
         self._spread_discounts(sum(d.amount for d in discounts))

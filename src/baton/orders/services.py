@@ -11,6 +11,8 @@ from baton.orders.errors import OutOfStock
 from baton.orders.holds import HoldKind
 from baton.orders.model import Channel, Customer, DeliveryMethod, Discount, Order, OrderLine
 from baton.orders.risk_services import screen
+from baton.payments import flows as payment_flows
+from baton.payments import services as payment_services
 from baton.routing.model import Candidate, Demand, RoutingPlan, RoutingRequest, RoutingStrategy
 from baton.shared.errors import InvalidInput, NotFound
 from baton.shared.ids import new_tracking_id
@@ -44,7 +46,11 @@ def place_order(uow: UnitOfWork, cmd: PlaceOrder, strategy: RoutingStrategy) -> 
             raise OutOfStock(plan.shortages)
         reserve(uow, order, plan, levels, products, cmd.actor)
         screen(uow, order)  # a matching risk rule holds it: stock stays reserved, nothing ships until released
+        if cmd.payments:
+            payment_flows.await_authorization(order, cmd.payments, cmd.actor)
         uow.add_order(order)
+        if cmd.payments:  # after the order row: payments refer to it
+            payment_services.open_payments(uow, order.id, order.currency, order.total, cmd.payments)
         uow.created_id = order.id
         uow.audit.record("order.place", "order", order.id, None, order.audit_view())
         uow.commit()
@@ -57,8 +63,9 @@ def cancel_order(uow: UnitOfWork, order_id: str, lines: dict[str, int] | None, r
         if order is None:
             raise NotFound(f"No order with id {order_id}.", code="order_not_found")
         before = order.audit_view()
-        _change, effects = cancellation.cancel(order, lines, reason, actor)
+        change, effects = cancellation.cancel(order, lines, reason, actor)
         apply_stock_effects(uow, effects, actor, order.number)
+        payment_flows.begin_due_captures(uow, order, f"cancellation {change.id}")  # voids what can't be captured
         uow.audit.record("order.cancel", "order", order.id, before, order.audit_view())
         uow.commit()
         return order

@@ -8,8 +8,9 @@ from collections.abc import Callable
 from baton.adapters.db.uow import UnitOfWork
 from baton.orders.model import Order
 from baton.payments import services
-from baton.payments.model import Payment, TransactionKind, TransactionStatus
+from baton.payments.model import Payment, PaymentMethod, TransactionKind, TransactionStatus
 from baton.payments.services import Gateways, Outcome
+from baton.payments.status import derive_payment_status
 from baton.shared.errors import NotFound
 
 UnitsOfWork = Callable[[], UnitOfWork]
@@ -29,7 +30,8 @@ def run(first: UnitOfWork, uows: UnitsOfWork, gateways: Gateways, order_id: str,
 
 
 def settle(uows: UnitsOfWork, order_id: str, outcomes: list[Outcome]) -> tuple[Order, list[Payment]]:
-    """Step 3: the gateway's answers recorded on the payments and told on the order's timeline."""
+    """Step 3: the gateway's answers recorded on the payments and told on the order's timeline; a payment hold
+    follows what is now known (released once every payment is authorised, explained when one failed)."""
     with uows() as uow:
         order = _order(uow, order_id)
         before = {p.id: {tx.id: tx.status for tx in p.transactions} for p in uow.payments.of_order(order_id)}
@@ -37,10 +39,75 @@ def settle(uows: UnitsOfWork, order_id: str, outcomes: list[Outcome]) -> tuple[O
             for tx in payment.transactions:
                 if before.get(payment.id, {}).get(tx.id) == TransactionStatus.PENDING != tx.status:
                     _tell(order, payment, tx.id, uow.actor.label)
-        order.touch()
         payments = uow.payments.of_order(order_id)
+        _follow_authorizations(order, payments)
+        order.payment_status = str(derive_payment_status(payments))
+        order.touch()
         uow.commit()
         return order, payments
+
+
+def settle_pending(uows: UnitsOfWork, gateways: Gateways, order_id: str) -> Order | None:
+    """Steps 2 and 3 for every transaction of the order still pending: right after placement, a shipment or a
+    cancellation decided them, and again later for any the gateway did not answer (same idempotency keys).
+    None when nothing was pending (nothing written)."""
+    with uows() as uow:
+        payments = uow.payments.of_order(order_id)
+    if not any(tx.status == TransactionStatus.PENDING for p in payments for tx in p.transactions):
+        return None
+    order, _payments = settle(uows, order_id, services.call_gateways(gateways, payments))
+    return order
+
+
+WAITING = "Waiting for the payment's authorisation."
+
+
+def await_authorization(order: Order, requests: list[services.PaymentRequest], actor: str) -> None:
+    """At placement, before the order is written: a payment hold until its payments are authorised (nothing
+    ships unpaid, even if this process dies before the gateway answers). External authorisations need none."""
+    if any(PaymentMethod(r.method) not in services.NO_GATEWAY for r in requests):
+        order.payment_status = "pending"
+        order.hold("payment", [WAITING], actor)
+    else:  # external authorisations are recorded as they arrive
+        order.payment_status = "authorized"
+
+
+def begin_due_captures(uow: UnitOfWork, order: Order, reason: str) -> None:
+    """After a shipment, in its transaction: capture the value shipped and not yet captured (each shipment
+    captures exactly what it ships; the first also carries the shipping charge); when nothing is left to ship,
+    release what can no longer be captured."""
+    payments = uow.payments.of_order(order.id)
+    if not payments:
+        return  # settled outside Baton
+    due = shipped_value(order) - sum(p.captured + _pending(p, TransactionKind.CAPTURE) for p in payments)
+    if due > 0:
+        services.begin_captures(uow, order.id, due, reason)
+    if all(line.open == 0 for line in order.lines):
+        services.begin_voids(uow, order.id, "nothing is left to ship")
+
+
+def shipped_value(order: Order) -> int:
+    """What the shipped units cost the customer: their price less their share of discounts, plus shipping once
+    anything has shipped. When everything kept has shipped this is exactly the order's total."""
+    value = sum(line.unit_price * line.shipped - line.discount * line.shipped // line.quantity for line in order.lines)
+    return value + (order.shipping if any(line.shipped for line in order.lines) else 0)
+
+
+def _pending(payment: Payment, kind: TransactionKind) -> int:
+    return sum(tx.amount for tx in payment.transactions if tx.kind == kind and tx.status == TransactionStatus.PENDING)
+
+
+def _follow_authorizations(order: Order, payments: list[Payment]) -> None:
+    waiting = [h for h in order.active_holds if h.kind == "payment" and h.reasons == [WAITING]]
+    if not waiting or any(p.authorization.status == TransactionStatus.PENDING for p in payments):
+        return
+    failed = [p for p in payments if p.authorization.status == TransactionStatus.FAILED]
+    if failed:
+        reasons = [f"The {p.method} payment of {order.money(p.requested)} was refused: "
+                   f"{p.authorization.failure_message or p.authorization.failure_code}. Retry with another "
+                   "payment method, or cancel the order." for p in failed]
+        order.hold("payment", reasons, "payments")
+    order.release(waiting[0].id, "payments", "every payment was answered")
 
 
 def refund(first: UnitOfWork, uows: UnitsOfWork, gateways: Gateways, order_id: str, amount: int, reason: str,

@@ -140,6 +140,7 @@ orders = Table(
     Column("discounts", JSON, nullable=False),
     Column("status", String(24), nullable=False),
     Column("fulfillment_status", String(24), nullable=False),
+    Column("payment_status", String(24), nullable=False, server_default="none"),  # derived from its payments
     Column("total", BigInteger, nullable=False),  # derived, kept for lists and reports
     Column("placed_at", TS, nullable=False),
     Column("updated_at", TS, nullable=False),

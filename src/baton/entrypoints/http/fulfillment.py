@@ -14,8 +14,9 @@ from baton.entrypoints.http.order_schemas import FulfillmentOrderList, Fulfillme
 from baton.entrypoints.http.orders import _quantities
 from baton.entrypoints.http.problems import guarded
 from baton.fulfillment import queries, services
-from baton.fulfillment.model import FulfillmentOrderStatus
+from baton.fulfillment.model import FulfillmentOrder, FulfillmentOrderStatus
 from baton.identity.permissions import Action
+from baton.payments import flows
 from baton.shared.actor import Actor
 from baton.shared.errors import NotFound
 
@@ -32,6 +33,12 @@ def _fo(container: ContainerDep, actor: Actor, fo_id: str) -> dict:
         if order is None or not actor.reaches(order.fulfillment_order(fo_id).location):
             raise NotFound(f"No fulfilment order with id {fo_id}.", code="fulfillment_order_not_found")
         return presenters.fulfillment_order(order.fulfillment_order(fo_id))
+
+
+def _captured(container: ContainerDep, actor: Actor, fo: FulfillmentOrder) -> dict:
+    """After a shipment (or a pickup's handover): the captures it decided, asked of the gateways."""
+    settled = flows.settle_pending(lambda: container.uow(actor=actor), container.gateway, fo.order_id)
+    return presenters.fulfillment_order(settled.fulfillment_order(fo.id) if settled else fo)
 
 
 @router.get("", response_model=FulfillmentOrderList, responses=guarded(422))
@@ -73,13 +80,13 @@ def ship(fo_id: str, body: ShipIn, request: Request, response: Response, contain
     except Replay:  # a retry: answer with the current state, change nothing
         response.headers["Idempotent-Replayed"] = "true"
         return _fo(container, actor, fo_id)
-    return presenters.fulfillment_order(fo)
+    return _captured(container, actor, fo)
 
 
 @router.post("/{fo_id}/deliver", response_model=FulfillmentOrderOut, responses=ERRORS)
 def deliver(fo_id: str, container: ContainerDep, actor: Worker) -> dict:
     """Shipped parcels arrived; for a pickup order, the packed order was handed over."""
-    return presenters.fulfillment_order(services.deliver(container.uow(actor=actor), fo_id, actor.label))
+    return _captured(container, actor, services.deliver(container.uow(actor=actor), fo_id, actor.label))
 
 
 @router.post("/{fo_id}/reject", response_model=FulfillmentOrderOut, responses=ERRORS)

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, EmailStr, Field
 
+from baton.entrypoints.http.payment_schemas import PaymentIn
 from baton.entrypoints.http.schemas import Address, Amount, Code, Currency, In, Reason, Sku, Text
 
 Quantity = Annotated[int, Field(ge=1, le=100_000)]
@@ -40,6 +41,8 @@ class OrderIn(In):
     lines: Annotated[list[LineIn], Field(min_length=1, max_length=500)]
     shipping: Amount = Field("0", description="Shipping charge.")
     discounts: Annotated[list[DiscountIn], Field(max_length=20)] = []
+    payment: PaymentIn | Annotated[list[PaymentIn], Field(min_length=1, max_length=5)] | None = Field(
+        default=None, description="How it is paid; leave out for an order settled outside Baton.")
 
 
 class LineQuantity(In):
@@ -184,6 +187,7 @@ class OrderOut(BaseModel):
     channel: str
     status: str
     fulfillment_status: str
+    payment_status: str
     currency: str
     customer: CustomerOut
     shipping_address: dict[str, Any] | None

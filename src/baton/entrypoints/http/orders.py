@@ -18,10 +18,12 @@ from baton.orders import queries, services
 from baton.orders.commands import DiscountRequest, LineRequest, PlaceOrder
 from baton.orders.holds import HoldKind
 from baton.orders.status import FulfillmentStatus, OrderStatus
+from baton.payments import flows
+from baton.payments.services import NO_GATEWAY, PaymentRequest
 from baton.shared.actor import Actor
 from baton.shared.errors import NotFound
 from baton.shared.ids import new_id
-from baton.shared.money import to_decimal_string
+from baton.shared.money import to_decimal_string, to_minor
 
 router = APIRouter(prefix="/api/v1", tags=["orders"])
 Reader = Annotated[Actor, allow(Action.ORDERS_READ)]
@@ -39,7 +41,9 @@ def _order(container: ContainerDep, order_id: str) -> dict:
 @router.post("/orders", status_code=201, response_model=OrderOut, responses=guarded(409, 422))
 def place_order(body: OrderIn, request: Request, response: Response, container: ContainerDep,
                 actor: Annotated[Actor, allow(Action.ORDERS_CREATE)], idempotency_key: IdempotencyKey = None) -> dict:
-    """Capture an order: price it, reserve stock atomically and route it. 409 with `shortages` when short."""
+    """Capture an order: price it, reserve stock atomically and route it. 409 with `shortages` when short.
+    With `payment`, the payment is authorised right after; until it is, the order is on hold (a refusal keeps
+    it on hold with the provider's reason, and nothing ships)."""
     cmd = PlaceOrder(
         channel=body.channel, currency=body.currency, email=str(body.customer.email), name=body.customer.name,
         phone=body.customer.phone, lines=[LineRequest(line.sku, line.quantity, line.price) for line in body.lines],
@@ -47,11 +51,15 @@ def place_order(body: OrderIn, request: Request, response: Response, container: 
         billing_address=body.billing_address.model_dump(exclude_none=True) if body.billing_address else None,
         delivery_method=body.delivery_method, pickup_location=body.pickup_location, shipping=body.shipping,
         discounts=[DiscountRequest(d.code, d.amount) for d in body.discounts], actor=actor.label,
-        order_id=new_id("ord"),
+        order_id=new_id("ord"), payments=payment_requests(body),
     )
+    for method in {p.method for p in cmd.payments} - set(NO_GATEWAY):
+        container.gateway(method)  # an unconfigured gateway is refused before anything is placed
     try:
         key = idempotent(request, idempotency_key, body, resource_id=cmd.order_id)
         order = services.place_order(container.uow(key, actor), cmd, container.strategy)
+        if cmd.payments:
+            order = flows.settle_pending(lambda: container.uow(actor=actor), container.gateway, order.id) or order
     except Replay as replay:
         assert replay.resource_id is not None
         response.headers["Idempotent-Replayed"] = "true"
@@ -110,7 +118,8 @@ def cancel_order(order_id: str, body: CancelIn, request: Request, response: Resp
     except Replay:  # a retry: answer with the current state, change nothing
         response.headers["Idempotent-Replayed"] = "true"
         return _order(container, order_id)
-    return presenters.order(order)
+    settled = flows.settle_pending(lambda: container.uow(actor=actor), container.gateway, order_id)
+    return presenters.order(settled or order)  # voids of what can no longer be captured, when nothing is left
 
 
 @router.post("/orders/{order_id}/hold", response_model=OrderOut, responses=guarded(404, 409, 422))
@@ -139,6 +148,13 @@ def release_order(order_id: str, body: ReleaseIn, request: Request, response: Re
         response.headers["Idempotent-Replayed"] = "true"
         return _order(container, order_id)
     return presenters.order(order)
+
+
+def payment_requests(body: OrderIn) -> list[PaymentRequest]:
+    """The order's `payment` (one or a list) in minor units of the order's currency."""
+    given = body.payment if isinstance(body.payment, list) else [body.payment] if body.payment else []
+    return [PaymentRequest(p.method, to_minor(p.amount, body.currency, f"payment[{i}].amount") if p.amount else None,
+                           p.token, p.reference) for i, p in enumerate(given)]
 
 
 def _quantities(lines: list | None) -> dict[str, int] | None:

@@ -34,7 +34,8 @@ def order(o: Order, *, holds: bool = True) -> dict[str, Any]:
     totals = o.totals
     return {
         "id": o.id, "number": o.number, "tracking_id": o.tracking_id, "channel": str(o.channel),
-        "status": str(o.status), "fulfillment_status": str(o.fulfillment_status), "currency": o.currency,
+        "status": str(o.status), "fulfillment_status": str(o.fulfillment_status),
+        "payment_status": str(o.payment_status), "currency": o.currency,
         "customer": {"id": o.customer_id, "email": o.customer_email, "name": o.customer_name,
                      "phone": o.customer_phone},
         "shipping_address": o.shipping_address, "billing_address": o.billing_address,
