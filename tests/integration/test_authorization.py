@@ -47,6 +47,8 @@ EXPECTED = {
     "POST /api/v1/orders/{order_id}/release": "orders.hold",
     "GET /api/v1/orders/{order_id}/payments": "orders.read",
     "POST /api/v1/orders/{order_id}/refunds": "refunds.issue",
+    "GET /api/v1/ledger": "ledger.read",
+    "GET /api/v1/ledger/trial-balance": "ledger.read",
     "GET /api/v1/fulfillment-orders": "fulfillment.read",
     "GET /api/v1/fulfillment-orders/{fo_id}": "fulfillment.read",
     "POST /api/v1/fulfillment-orders/{fo_id}/accept": "fulfillment.act",

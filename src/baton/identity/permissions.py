@@ -33,6 +33,7 @@ class Action(StrEnum):
     FULFILLMENT_ACT = "fulfillment.act"
     REFUNDS_ISSUE = "refunds.issue"
     APPEASEMENTS_ISSUE = "appeasements.issue"
+    LEDGER_READ = "ledger.read"  # the money ledger and its trial balance (finance data: not for analysts)
     CUSTOMERS_READ = "customers.read"
     CUSTOMERS_EXPORT = "customers.export"
     CUSTOMERS_ERASE = "customers.erase"
@@ -52,7 +53,8 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
                                        A.APPEASEMENTS_ISSUE, A.CUSTOMERS_EXPORT, A.CONSOLE_SIGN_IN}),
     Role.FULFILLMENT: frozenset({A.CATALOG_READ, A.INVENTORY_READ, A.INVENTORY_WRITE, A.FULFILLMENT_READ,
                                  A.FULFILLMENT_ACT, A.CONSOLE_SIGN_IN}),
-    Role.FINANCE: frozenset(_READ_ALL | {A.ORDERS_HOLD, A.REFUNDS_ISSUE, A.APPEASEMENTS_ISSUE, A.CONSOLE_SIGN_IN}),
+    Role.FINANCE: frozenset(_READ_ALL | {A.ORDERS_HOLD, A.REFUNDS_ISSUE, A.APPEASEMENTS_ISSUE, A.LEDGER_READ,
+                                         A.CONSOLE_SIGN_IN}),
     Role.ANALYST: frozenset(_READ_ALL | {A.CONSOLE_SIGN_IN}),
     Role.INTEGRATION: frozenset(_READ_ALL | {A.CATALOG_WRITE, A.INVENTORY_WRITE, A.ORDERS_CREATE, A.ORDERS_CANCEL,
                                              A.FULFILLMENT_ACT}),

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from baton.adapters.db.uow import UnitOfWork
 from baton.orders.model import Order
-from baton.payments import services
+from baton.payments import bookkeeping, services
 from baton.payments.model import Payment, PaymentMethod, TransactionKind, TransactionStatus
 from baton.payments.services import Gateways, Outcome
 from baton.payments.status import derive_payment_status
@@ -40,6 +40,7 @@ def settle(uows: UnitsOfWork, order_id: str, outcomes: list[Outcome]) -> tuple[O
                 if before.get(payment.id, {}).get(tx.id) == TransactionStatus.PENDING != tx.status:
                     _tell(order, payment, tx.id, uow.actor.label)
         payments = uow.payments.of_order(order_id)
+        bookkeeping.book(uow, order, payments)  # succeeded captures and refunds into the money ledger
         _follow_authorizations(order, payments)
         order.payment_status = str(derive_payment_status(payments))
         order.touch()

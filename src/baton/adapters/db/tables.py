@@ -9,6 +9,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    CheckConstraint,
     Column,
     DateTime,
     Float,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 
 metadata = MetaData(
@@ -425,4 +427,28 @@ risk_rules = Table(
     Column("params", JSON, nullable=False),
     Column("active", Boolean, nullable=False),
     Column("updated_at", TS, nullable=False),
+)
+
+# The money ledger (baton.finance.ledger): balanced journal entries, written once and never changed.
+journal_entries = Table(
+    "journal_entries", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("order_id", String(40), ForeignKey("orders.id"), index=True),  # None: not about one order
+    Column("currency", String(3), nullable=False),  # every posting of the entry is in this currency
+    Column("occurred_at", TS, nullable=False),
+    Column("kind", String(24), nullable=False),  # invoice, capture, credit_memo, refund, … (EntryKind)
+    Column("source_id", String(40)),  # the payment transaction it books
+    Column("memo", Text, nullable=False),
+    UniqueConstraint("source_id", "kind"),  # a retried step never books the same transaction twice
+    Index("ix_journal_entries_occurred_at_id", "occurred_at", "id"),
+)
+
+journal_postings = Table(
+    "journal_postings", metadata,
+    Column("entry_id", String(40), ForeignKey("journal_entries.id"), primary_key=True),
+    Column("line", Integer, primary_key=True),
+    Column("account", String(32), nullable=False),
+    Column("debit", BigInteger, nullable=False),  # minor units of the entry's currency
+    Column("credit", BigInteger, nullable=False),
+    CheckConstraint("debit >= 0 AND credit >= 0 AND (debit = 0) <> (credit = 0)", name="one_side"),
 )

@@ -12,6 +12,7 @@ from baton.adapters.db.catalog_repository import Locations, Products
 from baton.adapters.db.customer_repository import CustomerRecords
 from baton.adapters.db.engine import WRITE
 from baton.adapters.db.identity_repository import Tokens
+from baton.adapters.db.journal_repository import Journal
 from baton.adapters.db.mapping import start_mappers
 from baton.adapters.db.order_repository import Customers, Orders
 from baton.adapters.db.payment_repository import Payments
@@ -53,6 +54,7 @@ class UnitOfWork:
     audit_log: r.AuditLog
     tokens: Tokens
     payments: Payments
+    journal: Journal
     risk_rules: RiskRules
     users: Users
     console_sessions: ConsoleSessions
@@ -86,6 +88,7 @@ class UnitOfWork:
         self.messages = r.Messages(s)
         self.tokens = Tokens(s)
         self.payments = Payments(s)
+        self.journal = Journal(s)
         self.risk_rules = RiskRules(s)
         self.users = Users(s)
         self.console_sessions = ConsoleSessions(s)

@@ -12,6 +12,7 @@ from baton.entrypoints.http import (
     fulfillment,
     identity,
     inventory,
+    ledger,
     orders,
     payments,
     problems,
@@ -37,7 +38,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.add_middleware(RequestScope)
     problems.document(app)
     for module in (public, catalog, inventory, orders, payments, fulfillment, identity, shopper, customers,
-                   risk_rules):
+                   risk_rules, ledger):
         declare_permissions(module.router)
         app.include_router(module.router)
     declare_permissions(web_console.router)

@@ -1,0 +1,121 @@
+"""The money ledger's side of payments: every succeeded capture and refund of an order booked as balanced journal
+entries (baton.finance.postings), in the same transaction that records the gateway's answer.
+
+- capture: an invoice of what it takes (revenue, shipping revenue, tax payable against the customer receivable)
+  and the capture that pays it (gateway clearing). Each shipment captures what it ships, so this is one invoice
+  per shipment. Manual methods (bank transfer, cash on delivery, invoice with terms) and external authorisations
+  are booked the same way: for a manual method the capture is the money arriving.
+- refund: a credit memo of what it gives back (refunds, tax payable against the receivable) and the money paid
+  back to the original payment.
+- gift card and store credit payments (stored value the shop keeps itself): the money side is the store credit
+  liability instead of gateway clearing (a capture spends it, a refund gives it back).
+- authorisations and voids book nothing: an authorisation is a hold on the customer's money, neither a sale nor a
+  movement, and a void only releases such a hold; what is held lives on the payment (see postings).
+
+The split of a capture: the first capture of an order carries the shipping charge (as `flows.shipped_value`
+does), so its shipping part is min(order shipping − shipping invoiced so far, amount) and the rest is goods.
+The split of a refund: goods first, then shipping: it gives back goods invoiced and not yet credited, and only
+what is left of it counts as shipping. (A credit memo debits refunds with goods and shipping together, so the
+split only decides tax once tax is charged.) Tax is 0 today (`Totals.tax`); the amounts go through
+`Amounts(net, shipping, tax)` so that tax plugs in here later.
+
+Every succeeded capture or refund of the order not booked yet is booked, oldest first, so a transaction settled
+outside `flows.settle` (a capture the storefront made at checkout, a refund test fixture) is booked at the next
+settlement, with the time it happened. A retried settlement books nothing twice: what is booked is skipped, and
+the journal's unique (source, kind) refuses a second entry even to a racing settlement."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from baton.adapters.db.uow import UnitOfWork
+from baton.finance import postings
+from baton.finance.journal import BookedEntry, EntryKind
+from baton.finance.ledger import Account, JournalEntry
+from baton.finance.postings import Amounts, Context
+from baton.orders.model import Order
+from baton.payments.model import STORED_VALUE, Payment, PaymentTransaction, TransactionKind, TransactionStatus
+from baton.shared.clock import utcnow
+
+BOOKED_KINDS = (TransactionKind.CAPTURE, TransactionKind.REFUND)
+
+
+def book(uow: UnitOfWork, order: Order, payments: list[Payment]) -> list[BookedEntry]:
+    """Book the order's succeeded captures and refunds that are not in the journal yet; returns what it wrote."""
+    due = [(payment, tx) for payment in payments for tx in payment.transactions
+           if tx.kind in BOOKED_KINDS and tx.status == TransactionStatus.SUCCEEDED]
+    if not due:
+        return []
+    booked = uow.journal.of_order(order.id)
+    done = {b.source_id for b in booked}
+    entries = [b.entry for b in booked]
+    written = []
+    for payment, tx in sorted(due, key=lambda pair: _when(pair[1])):
+        if tx.id in done:
+            continue
+        for item in _entries(order, payment, tx, entries):
+            if uow.journal.add(item):
+                written.append(item)
+                entries.append(item.entry)
+    return written
+
+
+def _when(tx: PaymentTransaction) -> tuple[datetime, int, str]:
+    return tx.settled_at or tx.created_at, 0 if tx.kind == TransactionKind.CAPTURE else 1, tx.id
+
+
+def _entries(order: Order, payment: Payment, tx: PaymentTransaction,
+             entries: list[JournalEntry]) -> list[BookedEntry]:
+    stored = payment.method in STORED_VALUE
+    at = tx.settled_at or utcnow()
+    why = f" for {tx.reason}" if tx.reason else ""
+    money = f"{order.money(tx.amount)} ({payment.method})"
+
+    def context(memo: str) -> Context:
+        return Context(payment.currency, order.id, at, memo)
+
+    if tx.kind == TransactionKind.CAPTURE:
+        amounts = capture_amounts(order.shipping, tx.amount, entries)
+        document = postings.invoice(amounts, context(f"Invoice of {order.money(tx.amount)}{why}."))
+        if stored:
+            paid = postings.store_credit_used(tx.amount, context(f"Stored value of {money} spent{why}."))
+            return [BookedEntry(document, EntryKind.INVOICE, tx.id),
+                    BookedEntry(paid, EntryKind.STORE_CREDIT_USED, tx.id)]
+        paid = postings.capture(tx.amount, context(f"Capture of {money}{why}."))
+        return [BookedEntry(document, EntryKind.INVOICE, tx.id), BookedEntry(paid, EntryKind.CAPTURE, tx.id)]
+    amounts = refund_amounts(tx.amount, entries)
+    reason = f": {tx.reason}" if tx.reason else ""
+    document = postings.credit_memo(amounts, context(f"Credit memo of {order.money(tx.amount)}{reason}."))
+    if stored:
+        back = postings.store_credit_issued(tx.amount, context(f"Refund of {money} to stored value{reason}."))
+        return [BookedEntry(document, EntryKind.CREDIT_MEMO, tx.id),
+                BookedEntry(back, EntryKind.STORE_CREDIT_ISSUED, tx.id)]
+    back = postings.refund(tx.amount, context(f"Refund of {money} to the original payment{reason}."))
+    return [BookedEntry(document, EntryKind.CREDIT_MEMO, tx.id), BookedEntry(back, EntryKind.REFUND, tx.id)]
+
+
+def capture_amounts(shipping_charge: int, amount: int, entries: list[JournalEntry]) -> Amounts:
+    """A capture of `amount` after the order's `entries`: the shipping charge goes with the first capture(s)
+    until it is invoiced in full; the rest is goods."""
+    shipping = max(0, min(shipping_charge - _sum(entries, Account.SHIPPING_REVENUE, credit=True), amount))
+    return Amounts(net=amount - shipping, shipping=shipping, tax=0)
+
+
+def refund_amounts(amount: int, entries: list[JournalEntry]) -> Amounts:
+    """A refund of `amount` after the order's `entries`: goods first, then shipping. What was credited before
+    is taken as goods first too, so the parts left to credit are goods invoiced − credited, then shipping
+    invoiced − the credited rest. Anything beyond both (a refund of money never invoiced, which booking every
+    capture first rules out) counts as goods."""
+    goods = _sum(entries, Account.REVENUE, credit=True)
+    shipping = _sum(entries, Account.SHIPPING_REVENUE, credit=True)
+    credited = _sum(entries, Account.REFUNDS, credit=False) + _sum(entries, Account.APPEASEMENTS, credit=False)
+    goods_left = max(0, goods - credited)
+    shipping_left = max(0, shipping - max(0, credited - goods))
+    net = min(amount, goods_left)
+    ship = min(amount - net, shipping_left)
+    return Amounts(net=amount - ship, shipping=ship, tax=0)
+
+
+def _sum(entries: Iterable[JournalEntry], account: Account, *, credit: bool) -> int:
+    return sum(p.credit if credit else p.debit for e in entries for p in e.postings if p.account == account)
