@@ -113,6 +113,24 @@ def token(container: Container, role: str = "admin", locations: tuple[str, ...] 
     return secret
 
 
+def paid_and_captured(container: Container, order_id: str, amount: int, currency: str = "EUR") -> None:
+    """A sandbox card payment of `amount` (minor units), authorised and captured in full by the payment services
+    alone (no settlement flow: nothing is booked or told), each step as the services run it."""
+    from baton.payments import services
+    from baton.payments.services import PaymentRequest
+
+    for step in (lambda uow: services.open_payments(uow, order_id, currency, amount,
+                                                    [PaymentRequest("sandbox", token="tok_approve")]),
+                 lambda uow: services.begin_captures(uow, order_id, amount, "shipment 1")):
+        with container.uow() as uow:
+            touched = step(uow)
+            uow.commit()
+        outcomes = services.call_gateways(container.gateway, touched)
+        with container.uow() as uow:
+            services.record(uow, outcomes)
+            uow.commit()
+
+
 def bearer(secret: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {secret}"}
 

@@ -23,9 +23,7 @@ from baton.adapters.db.migrate import upgrade
 from baton.bootstrap import bootstrap
 from baton.config import Settings
 from baton.inventory.queries import ledger_mismatches, reservation_mismatches
-from baton.payments import services as payments
-from baton.payments.services import PaymentRequest
-from tests.conftest import PostgresServer, Shop, bearer, unavailable
+from tests.conftest import PostgresServer, Shop, bearer, paid_and_captured, unavailable
 from tests.e2e.server import BatonServer
 
 pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("server")]
@@ -254,16 +252,7 @@ def test_twenty_agents_refunding_one_order_at_once_never_give_back_more_than_was
     order_id = served.shop.order([("REFUND-ME", 1)])["id"]
     container = bootstrap(Settings(database_url=served.server.database_url))
     try:
-        for step in (lambda uow: payments.open_payments(uow, order_id, "EUR", 10_000,
-                                                        [PaymentRequest("sandbox", token="tok_approve")]),
-                     lambda uow: payments.begin_captures(uow, order_id, 10_000, "shipment 1")):
-            with container.uow() as uow:
-                touched = step(uow)
-                uow.commit()
-            outcomes = payments.call_gateways(container.gateway, touched)
-            with container.uow() as uow:
-                payments.record(uow, outcomes)
-                uow.commit()
+        paid_and_captured(container, order_id, 10_000)
     finally:
         container.engine.dispose()
     # When twenty clients each refund 7.00 at the same moment (140.00 asked, 100.00 captured)

@@ -14,11 +14,11 @@ from fastapi.testclient import TestClient
 from baton.bootstrap import Container
 from baton.finance import queries
 from baton.finance.ledger import Account, JournalEntry, check_trial_balance, credit, debit
-from baton.payments import bookkeeping, flows, services
+from baton.payments import bookkeeping, flows
 from baton.payments.model import TransactionKind, TransactionStatus
-from baton.payments.services import Outcome, PaymentRequest
+from baton.payments.services import Outcome
 from baton.shared.clock import utcnow
-from tests.conftest import Shop, bearer, token
+from tests.conftest import Shop, bearer, paid_and_captured, token
 
 Lines = list[tuple[str, str, str]]  # (account, debit, credit)
 
@@ -228,16 +228,7 @@ def test_a_capture_recorded_outside_a_settlement_is_booked_before_the_refund_tha
     shop.product("A", price="100.00")
     shop.stock("WH-BER", "A", 5)
     order_id = str(shop.order([("A", 1)])["id"])
-    for step in (lambda uow: services.open_payments(uow, order_id, "EUR", 10_000,
-                                                    [PaymentRequest("sandbox", token="tok_approve")]),
-                 lambda uow: services.begin_captures(uow, order_id, 10_000, "shipment 1")):
-        with container.uow() as uow:
-            touched = step(uow)
-            uow.commit()
-        outcomes = services.call_gateways(container.gateway, touched)
-        with container.uow() as uow:
-            services.record(uow, outcomes)
-            uow.commit()
+    paid_and_captured(container, order_id, 10_000)
     assert booked(client, order_id) == []
     # When it is refunded through the flows
     refund(client, order_id, "30.00")

@@ -6,11 +6,8 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from baton.adapters.payments import get_gateway
 from baton.bootstrap import Container
-from baton.payments import services
-from baton.payments.services import PaymentRequest
-from tests.conftest import Shop, bearer, token
+from tests.conftest import Shop, bearer, paid_and_captured, token
 
 
 @pytest.fixture
@@ -19,16 +16,7 @@ def paid_order(shop: Shop, container: Container) -> str:
     shop.product("A", price="100.00")
     shop.stock("WH-BER", "A", 5)
     order_id = str(shop.order([("A", 1)])["id"])
-    for step in (lambda uow: services.open_payments(uow, order_id, "EUR", 10_000,
-                                                    [PaymentRequest("sandbox", token="tok_approve")]),
-                 lambda uow: services.begin_captures(uow, order_id, 10_000, "shipment 1")):
-        with container.uow() as uow:
-            touched = step(uow)
-            uow.commit()
-        outcomes = services.call_gateways(get_gateway, touched)
-        with container.uow() as uow:
-            services.record(uow, outcomes)
-            uow.commit()
+    paid_and_captured(container, order_id, 10_000)
     return order_id
 
 
