@@ -39,6 +39,8 @@ def settle(uows: UnitsOfWork, order_id: str, outcomes: list[Outcome]) -> tuple[O
             for tx in payment.transactions:
                 if before.get(payment.id, {}).get(tx.id) == TransactionStatus.PENDING != tx.status:
                     _tell(order, payment, tx.id, uow.actor.label)
+        if all(line.open == 0 for line in order.lines):  # a void waits for the captures in flight: now it can go
+            services.begin_voids(uow, order_id, "nothing is left to ship")
         payments = uow.payments.of_order(order_id)
         bookkeeping.book(uow, order, payments)  # succeeded captures and refunds into the money ledger
         _follow_authorizations(order, payments)
@@ -52,11 +54,14 @@ def settle_pending(uows: UnitsOfWork, gateways: Gateways, order_id: str) -> Orde
     """Steps 2 and 3 for every transaction of the order still pending: right after placement, a shipment or a
     cancellation decided them, and again later for any the gateway did not answer (same idempotency keys).
     None when nothing was pending (nothing written)."""
-    with uows() as uow:
-        payments = uow.payments.of_order(order_id)
-    if not any(tx.status == TransactionStatus.PENDING for p in payments for tx in p.transactions):
-        return None
-    order, _payments = settle(uows, order_id, services.call_gateways(gateways, payments))
+    order = None
+    for _round in range(3):  # a settlement may decide a void of the rest, asked in the next round
+        with uows() as uow:
+            payments = uow.payments.of_order(order_id)
+        outcomes = services.call_gateways(gateways, payments)
+        if not outcomes or (order is not None and all(o.unanswered for o in outcomes)):
+            break  # nothing pending, or only what the gateway did not answer this time
+        order, _payments = settle(uows, order_id, outcomes)
     return order
 
 
