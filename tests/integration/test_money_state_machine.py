@@ -325,7 +325,7 @@ class MoneyMachine(RuleBasedStateMachine):
             external = data.draw(st.integers(1, total - 1), label="external amount")
             payments = [ModelPayment("external", None, external), ModelPayment("sandbox", card, total - external)]
             payment = [{"method": "external", "reference": f"ext_{self.key('ref')}", "amount": money(external)},
-                            {"method": "sandbox", "token": card}]
+                       {"method": "sandbox", "token": card}]
         elif setup == "card":
             payments = [ModelPayment("sandbox", card, total)]
             payment = {"method": "sandbox", "token": card}
