@@ -96,9 +96,9 @@ def empty(container: Container) -> None:
     with container.engine.begin() as conn:
         if container.engine.dialect.name == "postgresql":
             conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:  # the audit log refuses DELETE (append-only): lift its guard for the emptying only
+        else:  # the audit log and issued invoices refuse DELETE: lift their guards for the emptying only
             guards = conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
-                                       "AND tbl_name = 'audit_log'")).all()
+                                       "AND tbl_name IN ('audit_log', 'invoices')")).all()
             for guard in guards:
                 conn.execute(text(f"DROP TRIGGER {guard.name}"))
             for name in tables:

@@ -27,11 +27,11 @@ class Container:
     reads: Engine  # for single-statement reads (lists, availability, tracking): no transaction round trips
 
     def uow(self, idempotent: Idempotent | None = None, actor: Actor = SYSTEM) -> UnitOfWork:
-        return UnitOfWork(self.engine, idempotent=idempotent, actor=actor)
+        return UnitOfWork(self.engine, idempotent=idempotent, actor=actor, settings=self.settings)
 
     def reader(self) -> UnitOfWork:
         """A read-only unit of work: never takes SQLite's writer lock."""
-        return UnitOfWork(self.engine, read_only=True)
+        return UnitOfWork(self.engine, read_only=True, settings=self.settings)
 
     def gateway(self, method: str) -> PaymentGateway:
         """The payment gateway of a payment method, configured from the settings."""

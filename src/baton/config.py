@@ -31,6 +31,11 @@ class Settings:
     shopper_link_hours: int = 24  # how long a signed shopper link works
     stripe_api_key: str | None = None  # the `stripe` payment method works only with a key
     stripe_api_base: str | None = None  # another Stripe endpoint (tests point it at a local fake)
+    # The seller on every invoice and credit memo (a document keeps what it was issued with)
+    seller_name: str = "Baton Demo Shop GmbH"
+    seller_address: str = "Beispielstraße 1, 10115 Berlin, Germany"
+    seller_tax_id: str | None = "DE123456789"  # VAT or sales tax id; empty: none shown
+    base_currency: str = "EUR"  # ISO 4217: exchange rates and reports convert to it
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -47,6 +52,10 @@ class Settings:
             shopper_link_hours=int(env.get("BATON_SHOPPER_LINK_HOURS", "24")),
             stripe_api_key=env.get("BATON_STRIPE_API_KEY") or None,
             stripe_api_base=env.get("BATON_STRIPE_API_BASE") or None,
+            seller_name=env.get("BATON_SELLER_NAME") or cls.seller_name,
+            seller_address=env.get("BATON_SELLER_ADDRESS") or cls.seller_address,
+            seller_tax_id=env.get("BATON_SELLER_TAX_ID", cls.seller_tax_id or "").strip() or None,
+            base_currency=(env.get("BATON_BASE_CURRENCY") or "EUR").strip().upper(),
         )
 
     @property

@@ -140,19 +140,22 @@ def test_a_refund_beyond_the_goods_gives_back_the_shipping_last(client, stocked)
         "revenue": "-80.00", "shipping_revenue": "-5.00", "refunds": "85.00"}
 
 
+CHARGES = bookkeeping.Charges(total=8500, tax=0, shipped=8500, shipped_tax=0, shipping_net=500)
+
+
 def test_goods_first_then_shipping_is_how_captures_and_refunds_are_split() -> None:
     at = utcnow()
 
     def entry(*postings: Any) -> JournalEntry:
         return JournalEntry("je_1", "ord_1", "EUR", at, "test", list(postings))
 
-    first = bookkeeping.capture_amounts(500, 3500, [])
+    first = bookkeeping.capture_amounts(CHARGES, 3500, [])
     assert (first.net, first.shipping, first.tax) == (3000, 500, 0)
     shipped = [entry(debit(Account.CUSTOMER_RECEIVABLE, 3500), credit(Account.REVENUE, 3000),
                      credit(Account.SHIPPING_REVENUE, 500))]
-    later = bookkeeping.capture_amounts(500, 5000, shipped)
+    later = bookkeeping.capture_amounts(CHARGES, 5000, shipped)
     assert (later.net, later.shipping) == (5000, 0)
-    small = bookkeeping.capture_amounts(500, 300, [])  # a capture smaller than the shipping charge
+    small = bookkeeping.capture_amounts(CHARGES, 300, [])  # a capture smaller than the shipping charge
     assert (small.net, small.shipping) == (0, 300)
     goods = bookkeeping.refund_amounts(2000, shipped)
     assert (goods.net, goods.shipping) == (2000, 0)

@@ -14,7 +14,8 @@ def test_an_order_travels_from_capture_to_delivery(shop, client):
     # Then it is priced from the catalog, reserved and routed to Berlin in one fulfilment order
     assert order["number"].startswith("BT-")
     assert order["totals"] == {"subtotal": "25.50", "discount": "0.00", "shipping": "4.99", "tax": "0.00",
-                               "total": "30.49", "currency": "EUR"}
+                               "total": "30.49", "currency": "EUR",
+                               "shipping_tax": "0.00", "prices_include": "tax_exclusive"}
     assert order["status"] == "placed" and order["fulfillment_status"] == "allocated"
     [fo] = order["fulfillment_orders"]
     assert fo["location"] == "WH-BER" and fo["status"] == "open"

@@ -131,3 +131,73 @@ def test_an_order_without_payment_is_settled_outside_baton_as_before(client, sto
     stocked.act(fo, "accept")
     stocked.act(fo, "ship", {"carrier": "DHL"})
     assert payments(client, order["id"]) == {"payment_status": "none", "items": []}
+
+
+def test_a_capture_refused_at_the_last_shipment_keeps_the_authorisation_and_holds_the_receivable(client,
+                                                                                                   stocked) -> None:
+    # Given a card that authorises and then refuses every capture
+    order = place(stocked, {"method": "sandbox", "token": "tok_capture_decline"})
+    fo = order["fulfillment_orders"][0]
+    lines = {line["sku"]: line["id"] for line in order["lines"]}
+    stocked.act(fo["id"], "accept")
+    # When a first parcel ships and its capture is refused, fulfilment goes on (the next shipment asks again)
+    stocked.act(fo["id"], "ship", {"carrier": "DHL", "lines": [{"line_id": lines["A"], "quantity": 1}]})
+    assert [h for h in stocked.get_order(order["id"])["holds"] if h["active"]] == []
+    # And the last parcel's capture of everything shipped is refused too
+    stocked.act(fo["id"], "ship", {"carrier": "DHL"})
+    # Then nothing of the authorisation is released: the goods have left and it is the shop's chance to be paid
+    [payment] = payments(client, order["id"])["items"]
+    assert (payment["authorized"], payment["captured"], payment["voided"]) == ("85.00", "0.00", False)
+    assert [tx["kind"] for tx in payment["transactions"]] == ["authorize", "capture", "capture"]
+    # And the order is held for its payment, with the receivable in words
+    current = stocked.get_order(order["id"])
+    [hold] = [h for h in current["holds"] if h["active"]]
+    shipment = payment["transactions"][2]["reason"]
+    assert hold["kind"] == "payment" and hold["reasons"] == [
+        f"The capture of EUR 85.00 for {shipment} was refused: The sandbox refused to capture "
+        f"{payment['reference']}; collect the payment or retry."]
+    assert any(m.startswith(f"Order {order['number']} is on hold for a payment problem: The capture of EUR 85.00")
+               for m in messages(client, order["id"]))
+
+    # When the agent collects with another card
+    added = client.post(f"/api/v1/orders/{order['id']}/payments", json={"method": "sandbox", "token": "tok_approve"})
+    assert added.status_code == 201, added.text
+    # Then the new card pays what is owed at once, the refused card's hold is released, and the hold goes
+    refused, new = added.json()["items"]
+    assert (new["captured"], new["status"]) == ("85.00", "captured")
+    assert (refused["captured"], refused["voided"]) == ("0.00", True)
+    assert added.json()["payment_status"] == "captured" and added.json()["unpaid"] == "0.00"
+    assert [h for h in stocked.get_order(order["id"])["holds"] if h["active"]] == []
+    audit = client.get("/api/v1/audit", params={"target_id": order["id"], "action": "order.hold"}).json()["items"]
+    assert audit, "the receivable hold is in the audit log"
+
+
+def test_a_failed_retry_of_a_refused_capture_leaves_the_receivable_held(client, stocked) -> None:
+    order = place(stocked, {"method": "sandbox", "token": "tok_capture_decline"})
+    fo = order["fulfillment_orders"][0]["id"]
+    stocked.act(fo, "accept")
+    stocked.act(fo, "ship", {"carrier": "DHL"})
+    retried = client.post(f"/api/v1/orders/{order['id']}/payments", json={"method": "sandbox", "token": "tok_decline"})
+    assert retried.status_code == 201, retried.text
+    assert retried.json()["unpaid"] == "85.00"
+    first, _second = retried.json()["items"]
+    assert (first["voided"], [tx["status"] for tx in first["transactions"]]) == (False, ["succeeded", "failed"])
+    assert [h["kind"] for h in stocked.get_order(order["id"])["holds"] if h["active"]] == ["payment"]
+
+
+def test_an_order_whose_authorisation_never_came_back_says_failed_once_cancelled(client, stocked) -> None:
+    # Given an order whose gateway errored: the authorisation is unknown, so it is pending
+    order = place(stocked, {"method": "sandbox", "token": "tok_error"})
+    assert order["payment_status"] == "pending"
+    # When it is cancelled
+    cancelled = client.post(f"/api/v1/orders/{order['id']}/cancel", json={"reason": "customer gave up"})
+    assert cancelled.status_code == 200, cancelled.text
+    # Then its payment status says what is true: the provider never made the authorisation, nothing is held
+    assert cancelled.json()["payment_status"] == "failed"
+    listed = payments(client, order["id"])
+    assert listed["payment_status"] == "failed"
+    [payment] = listed["items"]
+    assert (payment["status"], payment["authorized"]) == ("failed", "0.00")
+    assert payment["transactions"][0]["failure_code"] == "abandoned"
+    # And nothing waits for it any more
+    assert [h for h in stocked.get_order(order["id"])["holds"] if h["active"]] == []

@@ -37,10 +37,12 @@ def test_a_partial_refund_goes_back_to_the_card_and_is_explained(client: TestCli
 def test_refunds_never_add_up_to_more_than_was_captured(client: TestClient, paid_order: str) -> None:
     assert client.post(f"/api/v1/orders/{paid_order}/refunds",
                        json={"amount": "80.00", "reason": "one"}).status_code == 201
+    booked = credit_memos(client, paid_order)
     refused = client.post(f"/api/v1/orders/{paid_order}/refunds", json={"amount": "20.01", "reason": "two"})
     assert refused.status_code == 422 and "only EUR 20.00" in refused.json()["detail"]
     payments = client.get(f"/api/v1/orders/{paid_order}/payments").json()
     assert payments["items"][0]["refunded"] == "80.00"
+    assert credit_memos(client, paid_order) == booked == 1  # the refused one booked nothing
 
 
 def test_a_retried_refund_with_the_same_key_refunds_once(client: TestClient, paid_order: str) -> None:
@@ -79,6 +81,7 @@ def test_bad_refunds_name_the_field_and_change_nothing(client: TestClient, paid_
     assert response.status_code == 422, response.text
     assert field in response.text
     assert client.get(f"/api/v1/orders/{paid_order}/payments").json()["items"][0]["refunded"] == "0.00"
+    assert credit_memos(client, paid_order) == 0
 
 
 def test_an_order_without_payments_in_baton_cannot_be_refunded_here(client: TestClient, shop: Shop) -> None:
@@ -88,3 +91,10 @@ def test_an_order_without_payments_in_baton_cannot_be_refunded_here(client: Test
     response = client.post(f"/api/v1/orders/{order['id']}/refunds", json={"amount": "1.00", "reason": "x"})
     assert response.status_code == 409 and response.json()["code"] == "no_payments"
     assert client.get(f"/api/v1/orders/{order['id']}/payments").json() == {"payment_status": "none", "items": []}
+    assert client.get("/api/v1/ledger", params={"order_id": order["id"]}).json()["items"] == []
+
+
+def credit_memos(client: TestClient, order_id: str) -> int:
+    """How many credit memos the money ledger holds for the order."""
+    entries = client.get("/api/v1/ledger", params={"order_id": order_id, "limit": "200"}).json()["items"]
+    return sum(1 for entry in entries if entry["kind"] == "credit_memo")

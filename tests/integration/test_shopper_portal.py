@@ -187,7 +187,7 @@ def test_the_history_lists_only_the_shoppers_own_orders_newest_first(stocked, br
     assert history.status_code == 200
     assert order_numbers(history.text) == [janes[1]["number"], janes[0]["number"]]
     assert bobs["number"] not in history.text and "Bob" not in history.text
-    assert "20.00 EUR" in history.text and "10.00 EUR" in history.text
+    assert "€20.00" in history.text and "€10.00" in history.text  # no Accept-Language: en_US
     assert "Placed" in history.text and janes[0]["placed_at"][:10] in history.text
     assert 'action="/portal/sign-out"' in history.text
 
@@ -204,10 +204,21 @@ def test_an_order_page_shows_lines_statuses_and_shipments_with_carrier_and_track
     assert page.status_code == 200
     text = page.text
     assert f"Order {order['number']}" in text
-    assert "Product SHIRT" in text and "2 on the way" in text and "20.00 EUR" in text
+    assert "Product SHIRT" in text and "2 on the way" in text and "€20.00" in text
     assert "Shipped" in text and "DHL" in text and "JD0001" in text and "On the way" in text
     assert "Jungfernstieg 1" in text  # her own shipping address
     assert page.headers["cache-control"] == "no-store"
+
+
+def test_amounts_are_shown_the_way_the_readers_language_writes_them(stocked, browsers, container):
+    order = stocked.order([("SHIRT", 100)], customer=JANE)
+    browser = signed_in_browser(browsers, container, "jane@example.com")
+
+    german = browser.get(f"/portal/orders/{order['number']}", headers={"Accept-Language": "de-DE,de;q=0.9,en;q=0.5"})
+    english = browser.get("/portal", headers={"Accept-Language": "xx, en-GB;q=0.8"})
+
+    assert "1.000,00\xa0€" in german.text  # 100 × 10.00 EUR: German digits, the sign after the amount
+    assert "€1,000.00" in english.text  # an unknown language is skipped for the next one
 
 
 def test_another_customers_order_answers_the_same_404_page_as_an_unknown_number(stocked, browsers, container):

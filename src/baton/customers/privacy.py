@@ -5,7 +5,9 @@ changes and shipments, and the stock ledger is never touched, so the books still
 person goes: email, name and phone become a pseudonym or nothing, addresses shrink to their country (kept for
 tax and reporting), timeline sentences, event payloads and mails lose every copy of those strings. Baton never
 stores card data (payments keep only gateway tokens), and the audit log never holds personal data, so neither
-needs rewriting. Erasing again is harmless: it only catches what an earlier erasure could not have seen."""
+needs rewriting. Erasing again is harmless: it only catches what an earlier erasure could not have seen.
+Invoices and credit memos are kept as issued, personal data included: the law requires keeping them (GDPR art.
+17(3)(b)), and the database refuses to change them; the erased orders' timelines say so, and the export has them."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from baton.adapters.db.uow import UnitOfWork
+from baton.invoicing.model import Document, DocumentKind
 from baton.shared.clock import utcnow
 from baton.shared.errors import InvalidInput, NotFound
 from baton.shared.messages import DomainEvent, TimelineEntry
@@ -91,7 +94,7 @@ def export_customer(uow: UnitOfWork, customer_id: str) -> dict[str, Any]:
         exported = {
             "exported_at": utcnow(),
             "customer": {k: customer[k] for k in ("id", "email", "name", "phone", "created_at", "erased_at")},
-            "orders": _orders(orders, children),
+            "orders": _with_documents(_orders(orders, children), uow.invoices.of_orders(o["id"] for o in orders)),
             "mails": [{k: m[k] for k in ("id", "kind", "to_address", "subject", "body", "created_at", "sent_at")}
                       for m in mails],
         }
@@ -146,6 +149,15 @@ def _orders(orders: list[dict[str, Any]], children: dict[str, list[dict[str, Any
                        for e in rows["outbox"]],
         })
     return out
+
+
+def _with_documents(orders: list[dict[str, Any]], documents: list[Document]) -> list[dict[str, Any]]:
+    """Each order with its invoices and credit memos, as issued."""
+    for order in orders:
+        mine = [d for d in documents if d.order_id == order["id"]]
+        order["invoices"] = [d.view() for d in mine if d.kind is DocumentKind.INVOICE]
+        order["credit_memos"] = [d.view() for d in mine if d.kind is DocumentKind.CREDIT_MEMO]
+    return orders
 
 
 def _money(currency: str) -> Any:
@@ -299,8 +311,12 @@ def _announce(uow: UnitOfWork, customer_id: str, orders: Iterable[dict[str, Any]
     """A timeline line on each order, and one event so that systems holding copies erase theirs too."""
     actor = uow.actor.label
     ids = [o["id"] for o in orders]
+    documented = {d.order_id for d in uow.invoices.of_orders(ids)}
+    kept = (" Its invoices and credit memos keep the name and address they were issued with: the law requires "
+            "keeping them (GDPR art. 17(3)(b)).")
     uow.messages.add(
         [DomainEvent("customer.erased", None, {"customer_id": customer_id, "order_ids": ids})],
         [TimelineEntry(order_id, actor, "customer_erased", "The customer's personal data was erased on request; "
-                       "lines, amounts and stock are unchanged.") for order_id in ids],
+                       "lines, amounts and stock are unchanged." + (kept if order_id in documented else ""))
+         for order_id in ids],
     )

@@ -34,6 +34,7 @@ class Action(StrEnum):
     REFUNDS_ISSUE = "refunds.issue"
     APPEASEMENTS_ISSUE = "appeasements.issue"
     LEDGER_READ = "ledger.read"  # the money ledger and its trial balance (finance data: not for analysts)
+    INVOICES_READ = "invoices.read"  # invoices and credit memos (they hold personal data: not for analysts)
     CUSTOMERS_READ = "customers.read"
     CUSTOMERS_EXPORT = "customers.export"
     CUSTOMERS_ERASE = "customers.erase"
@@ -50,11 +51,12 @@ _READ_ALL = {A.CATALOG_READ, A.INVENTORY_READ, A.ORDERS_READ, A.FULFILLMENT_READ
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.ADMIN: frozenset(Action),
     Role.AGENT: frozenset(_READ_ALL | {A.ORDERS_CREATE, A.ORDERS_CANCEL, A.ORDERS_HOLD, A.REFUNDS_ISSUE,
-                                       A.APPEASEMENTS_ISSUE, A.CUSTOMERS_EXPORT, A.CONSOLE_SIGN_IN}),
+                                       A.APPEASEMENTS_ISSUE, A.CUSTOMERS_EXPORT, A.INVOICES_READ,
+                                       A.CONSOLE_SIGN_IN}),
     Role.FULFILLMENT: frozenset({A.CATALOG_READ, A.INVENTORY_READ, A.INVENTORY_WRITE, A.FULFILLMENT_READ,
                                  A.FULFILLMENT_ACT, A.CONSOLE_SIGN_IN}),
     Role.FINANCE: frozenset(_READ_ALL | {A.ORDERS_HOLD, A.REFUNDS_ISSUE, A.APPEASEMENTS_ISSUE, A.LEDGER_READ,
-                                         A.CONSOLE_SIGN_IN}),
+                                         A.INVOICES_READ, A.CONSOLE_SIGN_IN}),
     Role.ANALYST: frozenset(_READ_ALL | {A.CONSOLE_SIGN_IN}),
     Role.INTEGRATION: frozenset(_READ_ALL | {A.CATALOG_WRITE, A.INVENTORY_WRITE, A.ORDERS_CREATE, A.ORDERS_CANCEL,
                                              A.FULFILLMENT_ACT}),

@@ -17,6 +17,7 @@ from baton.shared.errors import Conflict, InvalidInput, NotFound
 from baton.shared.ids import new_id
 from baton.shared.messages import DomainEvent, Recorder, TimelineEntry
 from baton.shared.money import allocate, to_decimal_string
+from baton.tax.model import PricesInclude, TaxBreakdown
 
 MAX_LINE_AMOUNT = 10**15  # minor units: keeps every total of up to 500 lines inside a 64-bit integer
 
@@ -44,6 +45,9 @@ class OrderLine:
     stock_policy: str
     position: int = 0
     discount: int = 0  # this line's share of order-level discounts, minor units
+    tax_class: str = "standard"  # the product's, at placement
+    tax_rate: str = "0"  # the rate applied, an exact decimal ("0.19")
+    tax: int = 0  # the tax of all units ordered, after discount (contained in the price when prices include tax)
     cancelled: int = 0
     allocated: int = 0  # routed to a location and not yet shipped
     shipped: int = 0
@@ -67,10 +71,14 @@ class OrderLine:
     def kept(self) -> int:
         return self.quantity - self.cancelled
 
-    def amounts(self) -> tuple[int, int]:
-        """(subtotal, discount) of the units still on the order."""
-        discount = self.discount * self.kept // self.quantity
-        return self.unit_price * self.kept, discount
+    def amounts(self) -> tuple[int, int, int]:
+        """(subtotal, discount, tax) of the units still on the order."""
+        return self.unit_price * self.kept, self.share(self.discount, self.kept), self.share(self.tax, self.kept)
+
+    def share(self, amount: int, units: int) -> int:
+        """The part of a line amount (discount, tax) that `units` of its units carry: prorated and rounded down,
+        so the units kept or shipped first never carry more than their part and all units carry it all."""
+        return amount * units // self.quantity
 
     def check_buckets(self) -> None:
         ok = (
@@ -137,6 +145,8 @@ class Order(Recorder):
         lines: list[OrderLine], shipping: int = 0, discounts: tuple[Discount, ...] = (),
         placed_at: datetime | None = None, tracking_id: str, id: str | None = None,
         billing_address: dict[str, Any] | None = None, actor: str = "system",
+        prices_include: PricesInclude = PricesInclude.TAX_EXCLUSIVE, tax: TaxBreakdown | None = None,
+        tax_note: str | None = None,
     ) -> None:
         if not lines:
             raise InvalidInput("lines", "an order needs at least one line.")
@@ -158,6 +168,8 @@ class Order(Recorder):
         self.delivery_method = delivery_method
         self.pickup_location = pickup_location
         self.shipping = shipping
+        self.shipping_tax = 0
+        self.prices_include = str(prices_include)
         self.discounts = [{"code": d.code, "amount": d.amount} for d in discounts]
         self.placed_at = placed_at or utcnow()
         self.updated_at = self.placed_at
@@ -170,8 +182,10 @@ class Order(Recorder):
         self.changes: list[OrderChange] = []
         self.holds: list[OrderHold] = []
         self._spread_discounts(sum(d.amount for d in discounts))
+        if tax is not None:
+            self._apply_tax(tax)
         self.refresh()
-        self._placed(actor)
+        self._placed(actor, tax_note)
 
     # -- totals -----------------------------------------------------------------------------
     def _spread_discounts(self, total_discount: int) -> None:
@@ -181,15 +195,43 @@ class Order(Recorder):
         for line, share in zip(self.lines, allocate(total_discount, gross), strict=True):
             line.discount = share
 
+    def _apply_tax(self, tax: TaxBreakdown) -> None:
+        """The tax computed for these lines (tax.model spreads discounts exactly as `_spread_discounts`)."""
+        if [taxed.discount for taxed in tax.lines] != [line.discount for line in self.lines]:
+            raise AssertionError("the tax breakdown spread the discounts differently from the order")
+        for line, taxed in zip(self.lines, tax.lines, strict=True):
+            line.tax, line.tax_rate, line.tax_class = taxed.tax, format(taxed.rate.normalize(), "f"), taxed.tax_class
+        self.shipping_tax = tax.shipping.tax
+
+    @property
+    def tax_added(self) -> bool:
+        """Prices without tax (tax-exclusive): the tax comes on top of them; otherwise it is contained in them."""
+        return self.prices_include == PricesInclude.TAX_EXCLUSIVE
+
+    def value_of(self, line: OrderLine, units: int) -> int:
+        """What `units` units of the line cost the customer: price less their share of discounts, plus their
+        share of tax when it comes on top. For the units kept it is the line's part of the order's total."""
+        value = line.unit_price * units - line.share(line.discount, units)
+        return value + (line.share(line.tax, units) if self.tax_added else 0)
+
+    @property
+    def shipping_value(self) -> int:
+        """What the shipping charge costs the customer (with its tax when tax comes on top)."""
+        return self.shipping + (self.shipping_tax if self.tax_added else 0)
+
     @property
     def totals(self) -> Totals:
-        subtotal = discount = 0
+        subtotal = discount = tax = 0
         for line in self.lines:
-            line_subtotal, line_discount = line.amounts()
+            line_subtotal, line_discount, line_tax = line.amounts()
             subtotal += line_subtotal
             discount += line_discount
-        shipping = 0 if self.is_fully_cancelled else self.shipping
-        return Totals(subtotal, discount, shipping, 0, subtotal - discount + shipping)
+            tax += line_tax
+        cancelled = self.is_fully_cancelled
+        shipping, shipping_tax = (0, 0) if cancelled else (self.shipping, self.shipping_tax)
+        tax += shipping_tax
+        total = subtotal - discount + shipping + (tax if self.tax_added else 0)
+        return Totals(subtotal, discount, shipping, tax, total)
 
     def money(self, minor: int) -> str:
         return f"{self.currency} {to_decimal_string(minor, self.currency)}"
@@ -245,12 +287,16 @@ class Order(Recorder):
     def announce(self, event_type: str, **payload: Any) -> None:
         self.record(DomainEvent(event_type, self.id, {"order_id": self.id, "number": self.number, **payload}))
 
-    def _placed(self, actor: str) -> None:
+    def _placed(self, actor: str, tax_note: str | None) -> None:
         units = sum(line.quantity for line in self.lines)
+        totals = self.totals
+        if totals.tax:
+            tax_note = f"{'plus' if self.tax_added else 'including'} tax of {self.money(totals.tax)}"
         self.tell(
             actor, "placed",
             f"Order {self.number} placed on {self.channel} by {self.customer_email}: {units} unit(s) of "
-            f"{len(self.lines)} product(s), total {self.money(self.totals.total)}.",
+            f"{len(self.lines)} product(s), total {self.money(totals.total)}"
+            + (f" ({tax_note})." if tax_note else "."),
         )
         self.announce("order.placed", channel=str(self.channel), total=self.totals.total, currency=self.currency)
 

@@ -11,9 +11,11 @@ from baton.orders.errors import OutOfStock
 from baton.orders.holds import HoldKind
 from baton.orders.model import Channel, Customer, DeliveryMethod, Discount, Order, OrderLine
 from baton.orders.risk_services import screen
+from baton.orders.taxation import tax_of
 from baton.payments import flows as payment_flows
 from baton.payments import services as payment_services
 from baton.routing.model import Candidate, Demand, RoutingPlan, RoutingRequest, RoutingStrategy
+from baton.shared.clock import utcnow
 from baton.shared.errors import InvalidInput, NotFound
 from baton.shared.ids import new_tracking_id
 from baton.shared.money import check_currency, to_minor
@@ -29,6 +31,7 @@ def place_order(uow: UnitOfWork, cmd: PlaceOrder, strategy: RoutingStrategy) -> 
         _check_pickup(cmd, locations)
         levels = uow.stock.lock_skus(products)
         lines = _lines(cmd, products)
+        tax = tax_of(uow.tax_settings, cmd, lines, products, locations, utcnow().date())
         customer_id = uow.customers.upsert(cmd.email, cmd.name, cmd.phone)
         order = Order(
             number=uow.orders.next_number(), tracking_id=new_tracking_id(), channel=Channel(cmd.channel),
@@ -40,6 +43,7 @@ def place_order(uow: UnitOfWork, cmd: PlaceOrder, strategy: RoutingStrategy) -> 
             discounts=tuple(Discount(d.code, to_minor(d.amount, cmd.currency, f"discounts[{i}].amount"))
                             for i, d in enumerate(cmd.discounts)),
             actor=cmd.actor, id=cmd.order_id,
+            prices_include=tax.prices_include, tax=tax.breakdown, tax_note=tax.note,
         )
         plan = strategy.plan(routing_request(order, locations, levels, products))
         if plan.shortages:

@@ -12,12 +12,17 @@ entries (baton.finance.postings), in the same transaction that records the gatew
 - authorisations and voids book nothing: an authorisation is a hold on the customer's money, neither a sale nor a
   movement, and a void only releases such a hold; what is held lives on the payment (see postings).
 
-The split of a capture: the first capture of an order carries the shipping charge (as `flows.shipped_value`
-does), so its shipping part is min(order shipping − shipping invoiced so far, amount) and the rest is goods.
-The split of a refund: goods first, then shipping: it gives back goods invoiced and not yet credited, and only
-what is left of it counts as shipping. (A credit memo debits refunds with goods and shipping together, so the
-split only decides tax once tax is charged.) Tax is 0 today (`Totals.tax`); the amounts go through
-`Amounts(net, shipping, tax)` so that tax plugs in here later.
+The split of a capture into goods, shipping and tax. Each shipment captures what it ships, so the tax the
+invoices owe once a capture lands is the tax of the units shipped (and of the shipping, with the first parcel):
+a capture that completes what has shipped takes exactly the tax still missing of it, whatever rates its lines
+carry. A capture of part of it (several payments share a shipment, or one failed and is retried) takes that tax in
+proportion to its amount, and one beyond what has shipped (a storefront that captured at checkout) measures against
+the whole order instead. The rest goes to the shipping charge (without its tax) first, until it is invoiced in
+full, then to goods. Once the order's whole total is captured, exactly its tax is booked.
+The split of a refund likewise: the tax still credited-back-able (invoiced − credited) in proportion to the amount
+(a refund of all that is left credits all the tax left), the rest goods first, then shipping: it gives back goods
+invoiced and not yet credited, and only what is left of it counts as shipping. (A credit memo debits refunds with
+goods and shipping together, so that split never changes the total.)
 
 Every succeeded capture or refund of the order not booked yet is booked, oldest first, so a transaction settled
 outside `flows.settle` (a capture the storefront made at checkout, a refund test fixture) is booked at the next
@@ -27,16 +32,20 @@ the journal's unique (source, kind) refuses a second entry even to a racing sett
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
+from fractions import Fraction
 
 from baton.adapters.db.uow import UnitOfWork
 from baton.finance import postings
 from baton.finance.journal import BookedEntry, EntryKind
 from baton.finance.ledger import Account, JournalEntry
 from baton.finance.postings import Amounts, Context
+from baton.invoicing import services as invoicing
 from baton.orders.model import Order
 from baton.payments.model import STORED_VALUE, Payment, PaymentTransaction, TransactionKind, TransactionStatus
 from baton.shared.clock import utcnow
+from baton.tax.model import round_half_up
 
 BOOKED_KINDS = (TransactionKind.CAPTURE, TransactionKind.REFUND)
 
@@ -58,6 +67,8 @@ def book(uow: UnitOfWork, order: Order, payments: list[Payment]) -> list[BookedE
             if uow.journal.add(item):
                 written.append(item)
                 entries.append(item.entry)
+                if item.kind in invoicing.DOCUMENT_OF_ENTRY:  # its invoice or credit memo, exactly once
+                    invoicing.issue(uow, order, payment, tx, item)
     return written
 
 
@@ -76,7 +87,7 @@ def _entries(order: Order, payment: Payment, tx: PaymentTransaction,
         return Context(payment.currency, order.id, at, memo)
 
     if tx.kind == TransactionKind.CAPTURE:
-        amounts = capture_amounts(order.shipping, tx.amount, entries)
+        amounts = capture_amounts(Charges.of(order), tx.amount, entries)
         document = postings.invoice(amounts, context(f"Invoice of {order.money(tx.amount)}{why}."))
         if stored:
             paid = postings.store_credit_used(tx.amount, context(f"Stored value of {money} spent{why}."))
@@ -95,26 +106,67 @@ def _entries(order: Order, payment: Payment, tx: PaymentTransaction,
     return [BookedEntry(document, EntryKind.CREDIT_MEMO, tx.id), BookedEntry(back, EntryKind.REFUND, tx.id)]
 
 
-def capture_amounts(shipping_charge: int, amount: int, entries: list[JournalEntry]) -> Amounts:
-    """A capture of `amount` after the order's `entries`: the shipping charge goes with the first capture(s)
-    until it is invoiced in full; the rest is goods."""
-    shipping = max(0, min(shipping_charge - _sum(entries, Account.SHIPPING_REVENUE, credit=True), amount))
-    return Amounts(net=amount - shipping, shipping=shipping, tax=0)
+@dataclass(frozen=True)
+class Charges:
+    """What the order charges, as the split of its captures needs it (minor units)."""
+
+    total: int  # what the customer pays for the units kept
+    tax: int  # the tax in that total
+    shipped: int  # what the units shipped cost (flows.shipped_value)
+    shipped_tax: int  # the tax in that
+    shipping_net: int  # the shipping charge without its tax
+
+    @classmethod
+    def of(cls, order: Order) -> Charges:
+        totals = order.totals
+        any_shipped = any(line.shipped for line in order.lines)
+        shipped = sum(order.value_of(line, line.shipped) for line in order.lines)
+        shipped_tax = sum(line.share(line.tax, line.shipped) for line in order.lines)
+        shipping_tax = 0 if order.is_fully_cancelled else order.shipping_tax
+        return cls(totals.total, totals.tax, shipped + (order.shipping_value if any_shipped else 0),
+                   shipped_tax + (order.shipping_tax if any_shipped else 0),
+                   totals.shipping - (0 if order.tax_added else shipping_tax))
+
+
+def capture_amounts(charges: Charges, amount: int, entries: list[JournalEntry]) -> Amounts:
+    """A capture of `amount` after the order's `entries`: the tax of what it pays for (see the module), then the
+    shipping charge until it is invoiced in full, then goods."""
+    shipping_invoiced = _sum(entries, Account.SHIPPING_REVENUE, credit=True)
+    tax_invoiced = _sum(entries, Account.TAX_PAYABLE, credit=True)
+    invoiced = _sum(entries, Account.REVENUE, credit=True) + shipping_invoiced + tax_invoiced
+    value, tax = ((charges.shipped, charges.shipped_tax) if invoiced + amount <= charges.shipped
+                  else (charges.total, charges.tax))
+    tax = _tax_part(tax - tax_invoiced, value - invoiced, amount)
+    rest = amount - tax
+    shipping = max(0, min(charges.shipping_net - shipping_invoiced, rest))
+    return Amounts(net=rest - shipping, shipping=shipping, tax=tax)
 
 
 def refund_amounts(amount: int, entries: list[JournalEntry]) -> Amounts:
-    """A refund of `amount` after the order's `entries`: goods first, then shipping. What was credited before
-    is taken as goods first too, so the parts left to credit are goods invoiced − credited, then shipping
-    invoiced − the credited rest. Anything beyond both (a refund of money never invoiced, which booking every
-    capture first rules out) counts as goods."""
+    """A refund of `amount` after the order's `entries`: the tax left to credit in proportion, the rest goods
+    first, then shipping. What was credited before is taken as goods first too, so the parts left to credit are
+    goods invoiced − credited, then shipping invoiced − the credited rest. Anything beyond both (a refund of money
+    never invoiced, which booking every capture first rules out) counts as goods."""
     goods = _sum(entries, Account.REVENUE, credit=True)
     shipping = _sum(entries, Account.SHIPPING_REVENUE, credit=True)
+    tax_left = _sum(entries, Account.TAX_PAYABLE, credit=True) - _sum(entries, Account.TAX_PAYABLE, credit=False)
     credited = _sum(entries, Account.REFUNDS, credit=False) + _sum(entries, Account.APPEASEMENTS, credit=False)
+    tax = _tax_part(tax_left, goods + shipping - credited + tax_left, amount)
+    rest = amount - tax
     goods_left = max(0, goods - credited)
     shipping_left = max(0, shipping - max(0, credited - goods))
-    net = min(amount, goods_left)
-    ship = min(amount - net, shipping_left)
-    return Amounts(net=amount - ship, shipping=ship, tax=0)
+    net = min(rest, goods_left)
+    ship = min(rest - net, shipping_left)
+    return Amounts(net=rest - ship, shipping=ship, tax=tax)
+
+
+def _tax_part(tax: int, value: int, amount: int) -> int:
+    """The tax of `amount` out of `value` that contains `tax`: all of it when the amount is the whole value."""
+    if value <= 0 or tax <= 0:
+        return 0
+    if amount >= value:
+        return min(tax, amount)
+    return min(tax, amount, round_half_up(Fraction(tax * amount, value)))
 
 
 def _sum(entries: Iterable[JournalEntry], account: Account, *, credit: bool) -> int:

@@ -70,6 +70,11 @@ class GatewayUnavailable(Exception):
 class PaymentGateway(Protocol):
     name: str
 
+    def check_token(self, token: str) -> None:
+        """Refuse (PaymentFailed `invalid_token`) a token that could never authorise, without calling the
+        provider, so that a request with a mistyped token is refused before anything is recorded."""
+        ...
+
     def authorize(self, *, token: str, amount: int, currency: str, idempotency_key: str) -> Authorization: ...
 
     def capture(self, *, reference: str, amount: int, currency: str, idempotency_key: str) -> Movement: ...

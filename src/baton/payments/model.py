@@ -140,6 +140,19 @@ class Payment:
         return self.uncaptured - self._pending(TransactionKind.CAPTURE)
 
     @property
+    def capture_refused(self) -> bool:
+        """The provider refused this payment's latest settled capture: what it still holds is not counted on
+        (baton.payments.coverage) and it is asked last for new captures (baton.payments.planning)."""
+        settled = [tx for tx in self.transactions
+                   if tx.kind == TransactionKind.CAPTURE and tx.status != TransactionStatus.PENDING]
+        return bool(settled) and settled[-1].status == TransactionStatus.FAILED
+
+    @property
+    def capturing(self) -> int:
+        """Held by captures asked of the provider and not yet answered."""
+        return self._pending(TransactionKind.CAPTURE)
+
+    @property
     def refundable(self) -> int:
         """What a new refund may give back: captured, not refunded, not held by a pending refund."""
         return self.captured - self.refunded - self._pending(TransactionKind.REFUND)

@@ -9,6 +9,10 @@ statement. The known cost: a card authorisation expires (typically after 7 days)
 first the card is captured later in a slow multi-shipment order; re-authorising expired holds is the service's
 job, not the planner's.
 
+A payment whose latest capture the provider refused goes last of all: when the customer adds another payment
+after a refused capture (POST /orders/{id}/payments), the new one pays what is owed, and the refused card is
+asked again only if nothing else can pay.
+
 Refunds take the exact reverse order (card first, stored value last), limited to what each payment can still
 refund. Why: refunds then unwind captures last-in-first-out, so after any mix of captures and refunds every
 payment stands exactly where it would if only the net amount had ever been captured — a return leaves the
@@ -33,8 +37,9 @@ class Share:
 
 
 def capture_order(payments: Iterable[Payment]) -> list[Payment]:
-    """Stored value first, then the rest; the sort is stable, so each group keeps the order payments were added."""
-    return sorted(payments, key=lambda p: 0 if p.method in STORED_VALUE else 1)
+    """Stored value first, then the rest, payments with a refused capture last; the sort is stable, so each group
+    keeps the order payments were added."""
+    return sorted(payments, key=lambda p: (p.capture_refused, _stored_value_first(p)))
 
 
 def split_capture(payments: Iterable[Payment], amount: int) -> list[Share]:
@@ -44,8 +49,12 @@ def split_capture(payments: Iterable[Payment], amount: int) -> list[Share]:
 
 def split_refund(payments: Iterable[Payment], amount: int) -> list[Share]:
     """Spread `amount` over the payments in reverse capture order, never above a payment's `refundable`."""
-    ordered = list(reversed(capture_order(payments)))
+    ordered = list(reversed(sorted(payments, key=_stored_value_first)))  # a refused capture changes nothing here
     return _split(ordered, amount, lambda p: p.refundable, "refunded", "refund_exceeds_captured")
+
+
+def _stored_value_first(payment: Payment) -> int:
+    return 0 if payment.method in STORED_VALUE else 1
 
 
 def _split(ordered: list[Payment], amount: int, room: Callable[[Payment], int], verb: str, code: str) -> list[Share]:

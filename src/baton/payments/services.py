@@ -55,25 +55,32 @@ def open_payments(uow: UnitOfWork, order_id: str, currency: str, total: int,
     explicit = sum(r.amount or 0 for r in requests)
     if explicit > total:
         raise InvalidInput("payment", "the payments add up to more than the order's total.")
-    payments = []
-    for index, request in enumerate(requests):
-        amount = request.amount if request.amount is not None else total - explicit
-        payment = Payment.start(order_id=order_id, method=PaymentMethod(request.method), currency=currency,
-                                amount=amount, idempotency_key=f"{order_id}:auth:{index}")
-        if payment.method in NO_GATEWAY:
-            if not request.reference:
-                raise InvalidInput(f"payment[{index}].reference", "an external payment names the provider's id "
-                                   "of its authorisation.")
-            payment.record_authorization(Authorization(request.reference, amount, currency))
-        else:
-            payment.details = {"token": request.reference or request.token or ""}
-        uow.payments.add(payment)
-        payments.append(payment)
-    return payments
+    return [open_payment(uow, order_id, currency, request.amount if request.amount is not None else total - explicit,
+                         request, key=f"{order_id}:auth:{index}", field=f"payment[{index}].")
+            for index, request in enumerate(requests)]
 
 
-def call_gateways(gateways: Gateways, payments: Iterable[Payment]) -> list[Outcome]:
-    """Step 2: every pending transaction of these payments, asked of its gateway (no database work here)."""
+def open_payment(uow: UnitOfWork, order_id: str, currency: str, amount: int, request: PaymentRequest, *, key: str,
+                 field: str = "") -> Payment:
+    """Step 1 of one payment of `amount`: pending, its token kept until the gateway answers. `key` is unique per
+    order; `field` prefixes the names of refused fields ("payment[0].")."""
+    payment = Payment.start(order_id=order_id, method=PaymentMethod(request.method), currency=currency,
+                            amount=amount, idempotency_key=key)
+    if payment.method in NO_GATEWAY:
+        if not request.reference:
+            raise InvalidInput(f"{field}reference", "an external payment names the provider's id of its "
+                               "authorisation.")
+        payment.record_authorization(Authorization(request.reference, amount, currency))
+    else:
+        payment.details = {"token": request.reference or request.token or ""}
+    uow.payments.add(payment)
+    return payment
+
+
+def call_gateways(gateways: Gateways, payments: Iterable[Payment], *, abandon: bool = False) -> list[Outcome]:
+    """Step 2: every pending transaction of these payments, asked of its gateway (no database work here).
+    With `abandon` (the order no longer needs the authorisations still pending), an authorisation the provider
+    says it never made is failed instead of being asked again later."""
     outcomes = []
     for payment in payments:
         for tx in payment.transactions:
@@ -82,7 +89,7 @@ def call_gateways(gateways: Gateways, payments: Iterable[Payment]) -> list[Outco
             if payment.method in NO_GATEWAY:  # the books move; the money moves at the storefront's provider
                 outcomes.append(Outcome(tx.id, payment.id, confirmed=payment.reference))
             else:
-                outcomes.append(_ask(gateways(payment.method), payment, tx))
+                outcomes.append(_ask(gateways(payment.method), payment, tx, abandon))
     return outcomes
 
 
@@ -144,7 +151,7 @@ def begin_refund(uow: UnitOfWork, order_id: str, amount: int, reason: str, key: 
     return touched
 
 
-def _ask(gateway: PaymentGateway, payment: Payment, tx: PaymentTransaction) -> Outcome:
+def _ask(gateway: PaymentGateway, payment: Payment, tx: PaymentTransaction, abandon: bool = False) -> Outcome:
     try:
         if tx.kind == TransactionKind.AUTHORIZE:
             token = payment.details.get("token", "")
@@ -166,12 +173,16 @@ def _ask(gateway: PaymentGateway, payment: Payment, tx: PaymentTransaction) -> O
         return Outcome(tx.id, payment.id, failure=(refused.code, refused.message))
     except GatewayUnavailable as silent:
         if tx.kind == TransactionKind.AUTHORIZE and silent.reference:
-            return _look_up(gateway, payment, tx, silent.reference, str(silent))
+            return _look_up(gateway, payment, tx, silent.reference, str(silent), abandon)
         return Outcome(tx.id, payment.id, unanswered=str(silent))
 
 
+ABANDONED = ("abandoned", "The gateway never made this authorisation and the order no longer needs it; "
+             "nothing is held.")
+
+
 def _look_up(gateway: PaymentGateway, payment: Payment, tx: PaymentTransaction, reference: str,
-             why: str) -> Outcome:
+             why: str, abandon: bool) -> Outcome:
     """An authorisation that timed out may still have happened: ask the provider what it knows."""
     try:
         view = gateway.lookup(reference=reference)
@@ -182,6 +193,8 @@ def _look_up(gateway: PaymentGateway, payment: Payment, tx: PaymentTransaction, 
                        authorization=Authorization(view.reference, view.authorized, payment.currency, view.state))
     if view.state == GatewayState.FAILED:
         return Outcome(tx.id, payment.id, failure=("declined", "The provider refused the payment."))
+    if view.state == GatewayState.UNKNOWN and abandon:
+        return Outcome(tx.id, payment.id, failure=ABANDONED)
     return Outcome(tx.id, payment.id, unanswered=why)  # unknown to the provider: safe to retry with the same key
 
 

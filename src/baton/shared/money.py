@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-from babel.numbers import get_currency_precision, list_currencies
+from babel import Locale, UnknownLocaleError
+from babel.numbers import format_currency, get_currency_precision, list_currencies
 
 from baton.shared.errors import InvalidInput
 
@@ -65,3 +67,40 @@ def allocate(total: int, weights: list[int]) -> list[int]:
     for i in remainders[: total - sum(shares)]:
         shares[i] += 1
     return shares
+
+
+@lru_cache(maxsize=64)
+def _locale(name: str) -> Locale:
+    try:
+        if not re.fullmatch(r"[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})*", name):  # Babel would drop ".UTF-8" and such
+            raise ValueError(name)
+        return Locale.parse(name.replace("-", "_"))
+    except (ValueError, TypeError, UnknownLocaleError):
+        raise InvalidInput("locale", f"'{name}' is not a known locale; use one such as en_US, de_DE or ja_JP.",
+                           code="locale_unknown") from None
+
+
+def format_money(minor: int, currency: str, locale: str = "en_US") -> str:
+    """Minor units as a person reads them in `locale` (CLDR, through Babel): 123456 EUR in de_DE is
+    "1.234,56 €" (with a no-break space), 1234 JPY in ja_JP "￥1,234"; always the currency's own decimals."""
+    amount = Decimal(minor).scaleb(-exponent(currency))
+    return format_currency(amount, currency, locale=_locale(locale))
+
+
+def reader_locale(accept_language: str | None, default: str = "en_US") -> str:
+    """The first language of an HTTP Accept-Language header that CLDR knows ("de-DE,de;q=0.9" → "de_DE"),
+    by the reader's order of preference; `default` when none is known."""
+    tags = []
+    for position, part in enumerate((accept_language or "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        weight = params.strip().removeprefix("q=") if params.strip().startswith("q=") else "1"
+        try:
+            tags.append((-float(weight), position, tag.strip()))
+        except ValueError:
+            continue
+    for _weight, _position, tag in sorted(tags):
+        try:
+            return str(_locale(tag))
+        except InvalidInput:
+            continue
+    return default

@@ -64,6 +64,11 @@ class TaxTable:
         for rate in rates:
             self.add(rate)
 
+    @property
+    def empty(self) -> bool:
+        """No rate at all: a destination where the shop collects no tax."""
+        return not self._rates
+
     def add(self, rate: TaxRate) -> None:
         versions = self._rates.setdefault((rate.country, rate.region, rate.tax_class), [])
         if any(known.valid_from == rate.valid_from for known in versions):

@@ -8,9 +8,11 @@ from __future__ import annotations
 from sqlalchemy import JSON, BigInteger, Boolean, Column, Float, ForeignKey, Index, Integer, String, Table, Text
 
 from baton.adapters.db.identity_tables import *  # noqa: F403  (re-exported: one namespace of tables)
+from baton.adapters.db.invoice_tables import *  # noqa: F403
 from baton.adapters.db.money_tables import *  # noqa: F403
 from baton.adapters.db.schema import TS
 from baton.adapters.db.schema import metadata as metadata  # re-exported: migrations and tests import it here
+from baton.adapters.db.settings_tables import *  # noqa: F403
 
 products = Table(
     "products", metadata,
@@ -94,6 +96,8 @@ orders = Table(
     Column("delivery_method", String(16), nullable=False),
     Column("pickup_location", String(32)),
     Column("shipping", BigInteger, nullable=False),
+    Column("shipping_tax", BigInteger, nullable=False, server_default="0"),
+    Column("prices_include", String(16), nullable=False, server_default="tax_exclusive"),  # the channel's tax mode
     Column("discounts", JSON, nullable=False),
     Column("status", String(24), nullable=False),
     Column("fulfillment_status", String(24), nullable=False),
@@ -118,6 +122,9 @@ order_lines = Table(
     Column("quantity", Integer, nullable=False),
     Column("stock_policy", String(16), nullable=False),
     Column("discount", BigInteger, nullable=False),
+    Column("tax_class", String(32), nullable=False, server_default="standard"),
+    Column("tax_rate", String(16), nullable=False, server_default="0"),  # exact decimal: "0.19"
+    Column("tax", BigInteger, nullable=False, server_default="0"),  # of all units ordered, after discount
     Column("cancelled", Integer, nullable=False),
     Column("allocated", Integer, nullable=False),
     Column("shipped", Integer, nullable=False),

@@ -12,14 +12,17 @@ from baton.adapters.db.catalog_repository import Locations, Products
 from baton.adapters.db.customer_repository import CustomerRecords
 from baton.adapters.db.engine import WRITE
 from baton.adapters.db.identity_repository import Tokens
+from baton.adapters.db.invoice_repository import Invoices
 from baton.adapters.db.journal_repository import Journal
 from baton.adapters.db.mapping import start_mappers
 from baton.adapters.db.order_repository import Customers, Orders
 from baton.adapters.db.payment_repository import Payments
 from baton.adapters.db.risk_repository import RiskRules
+from baton.adapters.db.settings_repository import ExchangeRates, TaxSettings
 from baton.adapters.db.shopper_repository import MailOutbox, RateLimits, ShopperCodes
 from baton.adapters.db.stock_repository import Stock
 from baton.adapters.db.user_repository import ConsoleSessions, Users
+from baton.config import Settings
 from baton.orders.model import Order
 from baton.shared.actor import SYSTEM, Actor
 from baton.shared.audit import AuditTrail
@@ -55,7 +58,10 @@ class UnitOfWork:
     tokens: Tokens
     payments: Payments
     journal: Journal
+    invoices: Invoices  # invoices and credit memos
     risk_rules: RiskRules
+    tax_settings: TaxSettings
+    exchange_rates: ExchangeRates
     users: Users
     console_sessions: ConsoleSessions
     shopper_codes: ShopperCodes
@@ -63,13 +69,14 @@ class UnitOfWork:
     rate_limits: RateLimits
 
     def __init__(self, engine: Engine, *, read_only: bool = False, idempotent: Idempotent | None = None,
-                 actor: Actor = SYSTEM):
+                 actor: Actor = SYSTEM, settings: Settings | None = None):
         """With `idempotent`, entering claims the key in this transaction (raising Replay when it was
         used before) and committing stores what was created, so key and change land together.
         `actor` is who the audit log names for every change this unit of work commits."""
         start_mappers()
         self.read_only = read_only
         self.actor = actor
+        self.settings = settings or Settings.from_env()  # what use cases read of the shop's configuration
         self.audit = AuditTrail()
         self.idempotent = idempotent
         self.created_id: str | None = None
@@ -89,7 +96,10 @@ class UnitOfWork:
         self.tokens = Tokens(s)
         self.payments = Payments(s)
         self.journal = Journal(s)
+        self.invoices = Invoices(s)
         self.risk_rules = RiskRules(s)
+        self.tax_settings = TaxSettings(s)
+        self.exchange_rates = ExchangeRates(s)
         self.users = Users(s)
         self.console_sessions = ConsoleSessions(s)
         self.shopper_codes = ShopperCodes(s)

@@ -68,15 +68,14 @@ class _Payment:
     currency: str
 
 
-
 class SandboxGateway:
     name = "sandbox"
 
+    def check_token(self, token: str) -> None:
+        _kind(token)
+
     def authorize(self, *, token: str, amount: int, currency: str, idempotency_key: str) -> Authorization:
-        kind = token.removeprefix("tok_") if token.startswith("tok_") else ""
-        if kind not in DECLINES:
-            tokens = ", ".join(f"tok_{kind}" for kind in DECLINES)
-            raise PaymentFailed("invalid_token", f"'{token}' is not a sandbox test token; use one of {tokens}.")
+        kind = _kind(token)
         check_amount(amount, currency)
         reference = f"sbx_{kind}_{amount}_{currency}_{digest(idempotency_key)}"
         code = DECLINES[kind]
@@ -109,6 +108,14 @@ class SandboxGateway:
         if DECLINES[payment.kind]:
             return PaymentView(reference, GatewayState.FAILED, 0, 0, 0)
         return PaymentView(reference, GatewayState.AUTHORIZED, payment.amount, 0, 0)
+
+
+def _kind(token: str) -> str:
+    kind = token.removeprefix("tok_") if token.startswith("tok_") else ""
+    if kind not in DECLINES:
+        tokens = ", ".join(f"tok_{kind}" for kind in DECLINES)
+        raise PaymentFailed("invalid_token", f"'{token}' is not a sandbox test token; use one of {tokens}.")
+    return kind
 
 
 def _parse(reference: str) -> _Payment | None:

@@ -51,6 +51,9 @@ _STATES = {
 _STRIPE_SCALE = {"isk": 100}
 
 _EXPAND_CHARGE = ["latest_charge"]
+# What Stripe accepts as `payment_method` (PaymentMethods, legacy card tokens and sources), or a PaymentIntent the
+# storefront authorised (taken over).
+_TOKEN_PREFIXES = ("pm_", "tok_", "card_", "src_", "pi_")
 
 
 def _to_stripe(amount: int, currency: str) -> int:
@@ -106,6 +109,12 @@ class StripeGateway:
             http_client=stripe.RequestsClient(timeout=timeout),
         )
         self._intents = self._client.v1.payment_intents
+
+    def check_token(self, token: str) -> None:
+        """Only the shape: whether Stripe knows the id is learnt when authorising."""
+        if not token.startswith(_TOKEN_PREFIXES) or len(token) > 255 or not token.isascii():
+            raise PaymentFailed("invalid_token", f"'{token}' is not a Stripe payment method (pm_…), card token "
+                                "(tok_…) or PaymentIntent (pi_…).")
 
     def authorize(self, *, token: str, amount: int, currency: str, idempotency_key: str) -> Authorization:
         if token.startswith("pi_"):

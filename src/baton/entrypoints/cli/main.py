@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from baton.entrypoints.cli import customers, db, inventory, risk, serve, tokens, users
+from baton.entrypoints.cli import customers, db, inventory, invoices, reports, risk, serve, settings, tokens, users
+from baton.entrypoints.cli import payments as payment_commands
 
 app = typer.Typer(help="Baton order management.", no_args_is_help=True, add_completion=False)
 app.add_typer(db.app, name="db")
@@ -13,6 +14,12 @@ app.add_typer(tokens.app, name="tokens")
 app.add_typer(users.app, name="users")
 app.add_typer(customers.app, name="customers")
 app.add_typer(risk.app, name="risk-rules")
+app.add_typer(payment_commands.app, name="payments")
+app.add_typer(invoices.app, name="invoices")
+app.add_typer(settings.tax_rates, name="tax-rates")
+app.add_typer(settings.channels, name="channels")
+app.add_typer(settings.exchange_rates, name="exchange-rates")
+app.add_typer(reports.app, name="reports")
 app.command("permissions")(tokens.permissions)
 app.command("serve")(serve.serve)
 app.command("demo")(serve.demo)

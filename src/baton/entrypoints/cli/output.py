@@ -10,7 +10,7 @@ from rich.console import Console
 
 from baton.shared.errors import BatonError
 
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)  # messages stay one line each, whatever the terminal width
 
 
 @contextmanager

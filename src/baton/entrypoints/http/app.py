@@ -12,12 +12,15 @@ from baton.entrypoints.http import (
     fulfillment,
     identity,
     inventory,
+    invoices,
     ledger,
     orders,
     payments,
     problems,
     public,
+    reports,
     risk_rules,
+    settings,
     shopper,
 )
 from baton.entrypoints.http.auth import RequestScope, declare_permissions
@@ -38,7 +41,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.add_middleware(RequestScope)
     problems.document(app)
     for module in (public, catalog, inventory, orders, payments, fulfillment, identity, shopper, customers,
-                   risk_rules, ledger):
+                   risk_rules, ledger, settings, reports, invoices):
         declare_permissions(module.router)
         app.include_router(module.router)
     declare_permissions(web_console.router)

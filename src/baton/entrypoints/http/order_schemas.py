@@ -98,7 +98,10 @@ class LineOut(BaseModel):
     unit_price: str
     quantity: int
     discount: str
-    total: str
+    tax_class: str
+    tax_rate: str = Field(description="the rate applied, an exact decimal: \"0.19\" is 19 %")
+    tax: str = Field(description="tax of the units kept, contained in `total` when prices include tax")
+    total: str = Field(description="what the units kept cost the customer, after discount, with tax")
     awaiting_stock: int
     quantities: Quantities
 
@@ -107,9 +110,13 @@ class Totals(BaseModel):
     subtotal: str
     discount: str
     shipping: str
-    tax: str
+    shipping_tax: str
+    tax: str = Field(description="every line's and the shipping's tax; part of `total` either way")
     total: str
     currency: str
+    prices_include: Literal["tax_inclusive", "tax_exclusive"] = Field(
+        description="tax_exclusive: total = subtotal − discount + shipping + tax; tax_inclusive: the prices "
+                    "contain the tax and total = subtotal − discount + shipping")
 
 
 class FulfillmentLineOut(BaseModel):

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from baton.entrypoints.http.schemas import Amount, In, Reason
 
@@ -20,6 +20,15 @@ class PaymentIn(In):
     method: PaymentMethodName
     token: str | None = None
     reference: str | None = None
+    amount: Amount | None = None
+
+
+class ShopperPaymentIn(In):
+    """A customer paying their order again: a card through a gateway. `token` as at checkout (sandbox:
+    `tok_approve` …; stripe: a PaymentMethod `pm_…`). `amount` defaults to all that is still unpaid."""
+
+    method: Literal["sandbox", "stripe"]
+    token: Annotated[str, Field(min_length=1, max_length=255)]
     amount: Amount | None = None
 
 
@@ -58,3 +67,12 @@ class PaymentOut(BaseModel):
 class PaymentList(BaseModel):
     payment_status: str
     items: list[PaymentOut]
+
+
+class PaymentAdded(PaymentList):
+    """The order's payments after one was added; `payment_id` is the new one (its `status` says whether it was
+    authorised: a refused one stays on record, failed)."""
+
+    payment_id: str
+    order_status: str  # still on_hold while the payments do not cover the total
+    unpaid: str  # what the payments still do not cover, in the order's currency

@@ -1,4 +1,4 @@
-"""Routes for an order's payments: read them, refund."""
+"""Routes for an order's payments: read them, add one when the order is not paid, refund."""
 
 from __future__ import annotations
 
@@ -8,16 +8,20 @@ from typing import Annotated
 from fastapi import APIRouter, Request, Response
 
 from baton.adapters.db.uow import Replay
+from baton.bootstrap import Container
+from baton.customers import services as customer_services
 from baton.entrypoints.http.auth import allow
 from baton.entrypoints.http.deps import ContainerDep, IdempotencyKey, idempotent
-from baton.entrypoints.http.payment_schemas import PaymentList, RefundIn
+from baton.entrypoints.http.payment_schemas import PaymentAdded, PaymentIn, PaymentList, RefundIn, ShopperPaymentIn
 from baton.entrypoints.http.problems import guarded
 from baton.identity.permissions import Action, check_money
-from baton.payments import flows
-from baton.payments.model import Payment
+from baton.payments import coverage, flows, retry
+from baton.payments.gateway import PaymentFailed
+from baton.payments.model import Payment, PaymentMethod
+from baton.payments.services import NO_GATEWAY, PaymentRequest
 from baton.payments.status import derive_payment_status
 from baton.shared.actor import Actor
-from baton.shared.errors import NotFound
+from baton.shared.errors import InvalidInput, NotFound
 from baton.shared.ids import new_id
 from baton.shared.money import to_decimal_string, to_minor
 
@@ -76,3 +80,73 @@ def refund(order_id: str, body: RefundIn, request: Request, response: Response, 
         response.headers["Idempotent-Replayed"] = "true"
         return payment_list(_payments(container, order_id))
     return payment_list(payments)
+
+
+# Adding a payment resolves a payment hold (it releases the hold once the order is paid), so it needs the
+# permission that releases holds: agents and finance (who collect what a refused capture left owing), not
+# integrations — a storefront's customer pays through the shopper route below.
+@router.post("/{order_id}/payments", status_code=201, response_model=PaymentAdded, responses=guarded(404, 409, 422))
+def add_payment(order_id: str, body: PaymentIn, request: Request, response: Response, container: ContainerDep,
+                actor: Annotated[Actor, allow(Action.ORDERS_HOLD)], idempotency_key: IdempotencyKey = None) -> dict:
+    """Pay an order again with another method when its payment failed, fell short of its total, or a capture was
+    refused at shipment. The body is a placement's `payment`; `amount` defaults to all that is still unpaid.
+    The payment is authorised at once: once the order's payments cover its total its payment hold is released,
+    what has shipped and is not captured is captured from it, and fulfilment goes on. A refused payment stays on
+    record (its `status` is `failed`) and the order stays on hold. 409 when the order was cancelled or is paid;
+    422 for an amount above what is unpaid, or an unknown method or token."""
+    with container.reader() as uow:
+        order = uow.orders.get(order_id)
+        if order is None:
+            raise NotFound(f"No order with id {order_id}.", code="order_not_found")
+        currency = order.currency
+    amount = to_minor(body.amount, currency, "amount") if body.amount is not None else None
+    return _add(container, actor, order_id, PaymentRequest(body.method, amount, body.token, body.reference), body,
+                request, response, idempotency_key)
+
+
+def add_shopper_payment(container: Container, shopper: Actor, order_number: str, body: ShopperPaymentIn,
+                        request: Request, response: Response, idempotency_key: str | None) -> dict:
+    """The shopper route (POST /api/v1/shopper/orders/{number}/payments): the same for one of the shopper's own
+    orders, with a card only (a storefront's PaymentIntent is taken over by the shop, not the customer)."""
+    order = customer_services.own_order(container.reader(), shopper, order_number)
+    if body.token.startswith("pi_"):
+        raise InvalidInput("token", "send the card's payment method (pm_…); a PaymentIntent is taken over only by "
+                           "the shop.", code="invalid_token")
+    amount = to_minor(body.amount, order.currency, "amount") if body.amount is not None else None
+    return _add(container, shopper, order.id, PaymentRequest(body.method, amount, body.token), body, request,
+                response, idempotency_key)
+
+
+def _add(container: Container, actor: Actor, order_id: str, payment: PaymentRequest, body: PaymentIn | ShopperPaymentIn,
+         request: Request, response: Response, idempotency_key: str | None) -> dict:
+    _check_token(container, payment)
+    key = idempotent(request, idempotency_key, body)
+    try:
+        payment_id = retry.add_payment(container.uow(key, actor), lambda: container.uow(actor=actor),
+                                       container.gateway, order_id, payment)
+    except Replay as replay:  # a retry: answer with the current state, add nothing again
+        assert replay.resource_id is not None, "the first request stored the payment it added"
+        response.headers["Idempotent-Replayed"] = "true"
+        payment_id = replay.resource_id
+    with container.reader() as uow:
+        order = uow.orders.get(order_id)
+        assert order is not None
+        payments = uow.payments.of_order(order_id)
+        return {**payment_list(payments), "payment_id": payment_id, "order_status": str(order.status),
+                "unpaid": to_decimal_string(coverage.unpaid(order.total, payments), order.currency)}
+
+
+def _check_token(container: Container, payment: PaymentRequest) -> None:
+    """A gateway that is not configured, or a token it could never authorise, is refused before anything is
+    recorded."""
+    if PaymentMethod(payment.method) in NO_GATEWAY:
+        return  # an external authorisation names its reference: checked when it is recorded
+    gateway = container.gateway(payment.method)
+    token = payment.reference or payment.token
+    if not token:
+        raise InvalidInput("token", f"a {payment.method} payment needs the token of what pays (see the README's "
+                           "sandbox tokens).", code="invalid_token")
+    try:
+        gateway.check_token(token)
+    except PaymentFailed as refused:
+        raise InvalidInput("token", refused.message, code=refused.code) from None

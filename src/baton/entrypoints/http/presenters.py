@@ -43,8 +43,10 @@ def order(o: Order, *, holds: bool = True) -> dict[str, Any]:
         "lines": [_line(o, line) for line in o.lines],
         "discounts": [{"code": d["code"], "amount": money(d["amount"])} for d in o.discounts],
         "totals": {"subtotal": money(totals.subtotal), "discount": money(totals.discount),
-                   "shipping": money(totals.shipping), "tax": money(totals.tax), "total": money(totals.total),
-                   "currency": o.currency},
+                   "shipping": money(totals.shipping),
+                   "shipping_tax": money(0 if o.is_fully_cancelled else o.shipping_tax),
+                   "tax": money(totals.tax), "total": money(totals.total), "currency": o.currency,
+                   "prices_include": o.prices_include},
         "fulfillment_orders": [fulfillment_order(fo) for fo in o.fulfillment_orders],
         "changes": [
             {"id": c.id, "kind": c.kind, "actor": c.actor, "reason": c.reason, "lines": c.lines,
@@ -63,14 +65,14 @@ def order(o: Order, *, holds: bool = True) -> dict[str, Any]:
 
 
 def _line(o: Order, line: OrderLine) -> dict[str, Any]:
-    subtotal, discount = line.amounts()
+    _subtotal, discount, tax = line.amounts()
     awaiting = sum(fl.awaiting_stock for fo in o.fulfillment_orders if fo.active
                    for fl in fo.lines if fl.order_line_id == line.id)
     return {
         "id": line.id, "sku": line.sku, "name": line.name, "stock_policy": line.stock_policy,
         "unit_price": to_decimal_string(line.unit_price, o.currency), "quantity": line.quantity,
-        "discount": to_decimal_string(discount, o.currency),
-        "total": to_decimal_string(subtotal - discount, o.currency),
+        "discount": to_decimal_string(discount, o.currency), "tax_class": line.tax_class, "tax_rate": line.tax_rate,
+        "tax": to_decimal_string(tax, o.currency), "total": to_decimal_string(o.value_of(line, line.kept), o.currency),
         "awaiting_stock": awaiting, "quantities": line.buckets(),
     }
 

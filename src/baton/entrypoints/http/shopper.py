@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, EmailStr, Field
 
@@ -17,8 +17,10 @@ from baton.customers.access import ShopperKeys
 from baton.customers.services import Portal
 from baton.entrypoints.http import presenters
 from baton.entrypoints.http.auth import public, request_id, source_of
-from baton.entrypoints.http.deps import ContainerDep
+from baton.entrypoints.http.deps import ContainerDep, IdempotencyKey
 from baton.entrypoints.http.order_schemas import OrderList, OrderOut
+from baton.entrypoints.http.payment_schemas import PaymentAdded, ShopperPaymentIn
+from baton.entrypoints.http.payments import add_shopper_payment
 from baton.entrypoints.http.problems import responses
 from baton.entrypoints.http.schemas import In
 from baton.shared.actor import Actor
@@ -138,3 +140,12 @@ def get_own_order(order_number: str, container: ContainerDep, shopper: Shopper) 
     """One of the shopper's orders, in full but for the reasons of holds (staff only: `holds` is empty). Any other
     number answers 404, as if it did not exist."""
     return presenters.order(services.own_order(container.reader(), shopper, order_number), holds=False)
+
+
+@router.post("/orders/{order_number}/payments", status_code=201, response_model=PaymentAdded,
+             responses=responses(401, 404, 409, 422), openapi_extra=SHOPPER)
+def pay_own_order(order_number: str, body: ShopperPaymentIn, request: Request, response: Response,
+                  container: ContainerDep, shopper: Shopper, idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
+    """Pay one of the shopper's orders again with another card, when its payment was refused (or a capture at
+    shipment was): as POST /api/v1/orders/{id}/payments. Any other number answers 404."""
+    return add_shopper_payment(container, shopper, order_number, body, request, response, idempotency_key)

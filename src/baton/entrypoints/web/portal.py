@@ -30,7 +30,6 @@ from baton.bootstrap import Container
 from baton.customers import services
 from baton.customers.access import BadShopperToken
 from baton.customers.services import ShopperOrderNotFound
-from baton.entrypoints.http import presenters
 from baton.entrypoints.http.auth import public, request_id, source_of
 from baton.entrypoints.http.deps import ContainerDep
 from baton.entrypoints.http.shopper import SENT, SHOPPER, portal_of, visitor
@@ -40,7 +39,7 @@ from baton.orders.model import Order
 from baton.shared.actor import Actor
 from baton.shared.clock import utcnow
 from baton.shared.errors import InvalidInput, RateLimited
-from baton.shared.money import to_decimal_string
+from baton.shared.money import format_money, reader_locale
 
 SHOPPER_COOKIE = "baton_shopper"
 HOME = "/portal"
@@ -132,8 +131,9 @@ def home(request: Request, container: ContainerDep, access: str | None = None,
         rows, next_cursor = services.order_history(container.reads, shopper, PAGE_SIZE, cursor)
     except InvalidInput:  # a cursor we never gave out: start again
         return RedirectResponse(HOME, status_code=303)
+    locale = reader_locale(request.headers.get("accept-language"))
     orders = [{"number": row["number"], "placed": _day(row["placed_at"]), "status": _label(row["status"]),
-               "total": f"{to_decimal_string(row['total'], row['currency'])} {row['currency']}"} for row in rows]
+               "total": format_money(row["total"], row["currency"], locale)} for row in rows]
     return _signed_in_page(request, "portal_orders.html", {"orders": orders, "next_cursor": next_cursor,
                                                            "first_page": cursor is None})
 
@@ -144,7 +144,8 @@ def order(number: str, request: Request, container: ContainerDep, shopper: Shopp
     if len(number) > MAX_NUMBER:
         raise ShopperOrderNotFound()
     found = services.own_order(container.reader(), shopper, number)
-    return _signed_in_page(request, "portal_order.html", {"order": _order_view(found)})
+    locale = reader_locale(request.headers.get("accept-language"))
+    return _signed_in_page(request, "portal_order.html", {"order": _order_view(found, locale)})
 
 
 @router.post("/link", openapi_extra=public())
@@ -218,23 +219,23 @@ def _forget_shopper(response: Response) -> None:
 
 
 # -- what the templates show ----------------------------------------------------------------------------------
-def _order_view(o: Order) -> dict[str, Any]:
-    shown = presenters.order(o)
-    currency = o.currency
+def _order_view(o: Order, locale: str) -> dict[str, Any]:
+    money = partial(format_money, currency=o.currency, locale=locale)
     names = {line.id: line.name for line in o.lines}
-    lines = [{"name": line["name"], "sku": line["sku"], "quantity": line["quantity"],
-              "unit_price": f"{line['unit_price']} {currency}", "total": f"{line['total']} {currency}",
-              "state": _line_state(line["quantities"])} for line in shown["lines"]]
+    lines = [{"name": line.name, "sku": line.sku, "quantity": line.quantity, "unit_price": money(line.unit_price),
+              "total": money(o.value_of(line, line.kept)), "state": _line_state(line.buckets())} for line in o.lines]
     shipments = [{"carrier": s.carrier, "service": s.service, "tracking_number": s.tracking_number,
                   "status": _label(str(s.status)), "shipped": _day(s.shipped_at),
                   "delivered": _day(s.delivered_at) if s.delivered_at else None,
                   "contents": [f"{item['quantity']} × {names.get(item['line_id'], item['sku'])}" for item in s.lines]}
                  for fo in o.fulfillment_orders for s in fo.shipments]
-    totals = {key: f"{value} {currency}" for key, value in shown["totals"].items() if key != "currency"}
+    totals = o.totals
     return {"number": o.number, "placed": _day(o.placed_at), "status": _label(str(o.status)),
             "delivery_method": str(o.delivery_method), "pickup_location": o.pickup_location,
-            "address": o.shipping_address or {}, "lines": lines, "shipments": shipments, "totals": totals,
-            "discounted": o.totals.discount > 0}
+            "address": o.shipping_address or {}, "lines": lines, "shipments": shipments,
+            "totals": {"subtotal": money(totals.subtotal), "discount": money(totals.discount),
+                       "shipping": money(totals.shipping), "tax": money(totals.tax), "total": money(totals.total)},
+            "discounted": totals.discount > 0, "tax_included": not o.tax_added}
 
 
 def _line_state(quantities: dict[str, int]) -> str:

@@ -1,0 +1,1 @@
+"""Renderers of documents people download (invoices and credit memos as PDF)."""

@@ -1,0 +1,1 @@
+"""Invoices and credit memos: the financial documents of captured and refunded money."""
