@@ -9,11 +9,12 @@ from datetime import datetime
 from typing import Any
 
 from baton.fulfillment.model import FulfillmentLine, FulfillmentOrder
-from baton.orders.holds import HoldKind, OrderHold
+from baton.orders.holding import Holding
+from baton.orders.holds import OrderHold
 from baton.orders.status import derive_fulfillment_status, derive_order_status
 from baton.routing.model import RoutingPlan
 from baton.shared.clock import utcnow
-from baton.shared.errors import Conflict, InvalidInput, NotFound
+from baton.shared.errors import InvalidInput, NotFound
 from baton.shared.ids import new_id
 from baton.shared.messages import DomainEvent, Recorder, TimelineEntry
 from baton.shared.money import allocate, to_decimal_string
@@ -138,7 +139,7 @@ class Discount:
     amount: int
 
 
-class Order(Recorder):
+class Order(Holding, Recorder):
     def __init__(
         self, *, number: str, channel: Channel, currency: str, customer_id: str, customer: Customer,
         shipping_address: dict[str, Any] | None, delivery_method: DeliveryMethod, pickup_location: str | None,
@@ -324,71 +325,3 @@ class Order(Recorder):
 
     def unallocated_demands(self) -> list[tuple[OrderLine, int]]:
         return [(line, line.unallocated) for line in self.lines if line.unallocated > 0]
-
-    # -- holds ------------------------------------------------------------------------------
-    @property
-    def active_holds(self) -> list[OrderHold]:
-        return [hold for hold in self.holds if hold.active]
-
-    def hold(self, kind: str, reasons: list[str], actor: str) -> OrderHold:
-        """Stop fulfilment until the hold is released; the reasons are sentences an agent understands."""
-        try:
-            hold_kind = HoldKind(kind)
-        except ValueError:
-            raise InvalidInput("kind", f"must be one of {', '.join(HoldKind)}.") from None
-        reasons = [reason.strip() for reason in reasons if reason.strip()]
-        if not reasons:
-            raise InvalidInput("reason", "say why the order is held.")
-        if all(line.open == 0 for line in self.lines):
-            raise Conflict(f"Order {self.number} has nothing left to hold: every unit has shipped or was cancelled.",
-                           code="nothing_to_hold")
-        hold = OrderHold(self.id, str(hold_kind), reasons, actor)
-        self.holds.append(hold)
-        self.tell(actor, "held", f"Order {self.number} is on hold for {_HOLD_LABELS[hold_kind]}: "
-                  f"{hold.text} Nothing is accepted, packed or shipped until the hold is "
-                  "released.", hold_id=hold.id, hold_kind=hold.kind)
-        self.announce("order.held", hold_id=hold.id, kind=hold.kind, reasons=reasons)
-        self.touch()
-        return hold
-
-    def release(self, hold_id: str | None, actor: str, note: str) -> list[OrderHold]:
-        """Release one hold, or every active hold when `hold_id` is None; the order may be fulfilled again once
-        no hold is active."""
-        note = note.strip()
-        if not note:
-            raise InvalidInput("note", "say why the order may go ahead.")
-        if hold_id is None:
-            released = self.active_holds
-            if not released:
-                raise Conflict(f"Order {self.number} is not on hold.", code="not_on_hold")
-        else:
-            found = next((hold for hold in self.holds if hold.id == hold_id), None)
-            if found is None:
-                raise InvalidInput("hold_id", f"order {self.number} has no hold {hold_id}.", code="hold_not_found")
-            if not found.active:
-                raise Conflict(f"Hold {hold_id} of order {self.number} was released already by {found.released_by}.",
-                               code="hold_released")
-            released = [found]
-        for hold in released:
-            hold.release(actor, note)
-        remaining = self.active_holds
-        labels = " and ".join(sorted({_HOLD_LABELS[HoldKind(h.kind)] for h in released}))
-        after = (f"Still on hold: {' '.join(h.describe() for h in remaining)}" if remaining
-                 else "Nothing holds the order any more; it can be fulfilled.")
-        self.tell(actor, "released", f"Released the hold for {labels} (note: {note}). {after}",
-                  hold_ids=[h.id for h in released])
-        for hold in released:
-            self.announce("order.released", hold_id=hold.id, kind=hold.kind, still_on_hold=bool(remaining))
-        self.touch()
-        return released
-
-    def check_not_held(self, doing: str) -> None:
-        """Refuse a step of fulfilment (`doing`: "accepted", "packed", "shipped" …) while a hold is active."""
-        held = self.active_holds
-        if held:
-            raise Conflict(f"Order {self.number} is on hold and cannot be {doing} until an agent releases it. "
-                           f"{' '.join(h.describe() for h in held)}", code="order_on_hold")
-
-
-_HOLD_LABELS = {HoldKind.RISK: "risk review", HoldKind.PAYMENT: "a payment problem",
-                HoldKind.MANUAL: "an agent's review"}

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from baton.adapters.db.uow import UnitOfWork
-from baton.orders.holds import HoldKind, OrderHold
+from baton.orders.holds import HoldKind
 from baton.orders.model import Order
 from baton.payments import bookkeeping, coverage, services
 from baton.payments.model import Payment, PaymentMethod, PaymentTransaction, TransactionKind, TransactionStatus
@@ -178,20 +178,15 @@ def _short(order: Order, unpaid: int) -> str:
 
 
 def _hold_receivable(order: Order, payments: list[Payment], refused: list[PaymentTransaction], actor: str) -> None:
-    """A capture refused when nothing is left to ship: a payment hold shows the receivable. Order.hold refuses an
-    order with nothing open (a hold stops fulfilment), so this one is placed here, told the same way."""
+    """A capture refused when nothing is left to ship: a payment hold shows the receivable (the order's status
+    stays shipped: it is, and a hold has nothing left to stop; payment_status and the hold tell the rest)."""
     if not refused or not _nothing_open(order) or _due(order, payments) <= 0:
         return
     if any(hold.kind == HoldKind.PAYMENT for hold in order.active_holds):
         return  # already held for its payment
     reasons = [f"The capture of {order.money(tx.amount)} for {tx.reason or 'the shipped goods'} was refused: "
                f"{_why(tx)}; collect the payment or retry." for tx in refused]
-    hold = OrderHold(order.id, str(HoldKind.PAYMENT), reasons, actor)
-    order.holds.append(hold)
-    order.tell(actor, "held", f"Order {order.number} is on hold for a payment problem: {hold.text} Everything "
-               "has shipped; the hold stays until the order's payments cover its total (add a payment to collect "
-               "what is owed).", hold_id=hold.id, hold_kind=hold.kind)
-    order.announce("order.held", hold_id=hold.id, kind=hold.kind, reasons=reasons)
+    order.hold_receivable(reasons, actor)
 
 
 def _follow_coverage(order: Order, payments: list[Payment]) -> None:
