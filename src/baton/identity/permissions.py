@@ -29,6 +29,10 @@ class Action(StrEnum):
     ORDERS_CREATE = "orders.create"
     ORDERS_CANCEL = "orders.cancel"
     ORDERS_HOLD = "orders.hold"  # put an order on hold and release it
+    ORDERS_EDIT = "orders.edit"  # change quantities, lines, address or delivery method before shipment
+    ORDERS_ANNOTATE = "orders.annotate"  # internal notes and tags
+    RETURNS_MANAGE = "returns.manage"  # open, approve, reject, refund and close returns
+    RETURNS_RECEIVE = "returns.receive"  # receive and inspect returned units at a location
     FULFILLMENT_READ = "fulfillment.read"
     FULFILLMENT_ACT = "fulfillment.act"
     REFUNDS_ISSUE = "refunds.issue"
@@ -50,13 +54,14 @@ _READ_ALL = {A.CATALOG_READ, A.INVENTORY_READ, A.ORDERS_READ, A.FULFILLMENT_READ
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.ADMIN: frozenset(Action),
-    Role.AGENT: frozenset(_READ_ALL | {A.ORDERS_CREATE, A.ORDERS_CANCEL, A.ORDERS_HOLD, A.REFUNDS_ISSUE,
+    Role.AGENT: frozenset(_READ_ALL | {A.ORDERS_CREATE, A.ORDERS_CANCEL, A.ORDERS_HOLD, A.ORDERS_EDIT,
+                                       A.ORDERS_ANNOTATE, A.RETURNS_MANAGE, A.RETURNS_RECEIVE, A.REFUNDS_ISSUE,
                                        A.APPEASEMENTS_ISSUE, A.CUSTOMERS_EXPORT, A.INVOICES_READ,
                                        A.CONSOLE_SIGN_IN}),
     Role.FULFILLMENT: frozenset({A.CATALOG_READ, A.INVENTORY_READ, A.INVENTORY_WRITE, A.FULFILLMENT_READ,
-                                 A.FULFILLMENT_ACT, A.CONSOLE_SIGN_IN}),
-    Role.FINANCE: frozenset(_READ_ALL | {A.ORDERS_HOLD, A.REFUNDS_ISSUE, A.APPEASEMENTS_ISSUE, A.LEDGER_READ,
-                                         A.INVOICES_READ, A.CONSOLE_SIGN_IN}),
+                                 A.FULFILLMENT_ACT, A.RETURNS_RECEIVE, A.CONSOLE_SIGN_IN}),
+    Role.FINANCE: frozenset(_READ_ALL | {A.ORDERS_HOLD, A.ORDERS_ANNOTATE, A.REFUNDS_ISSUE, A.APPEASEMENTS_ISSUE,
+                                         A.LEDGER_READ, A.INVOICES_READ, A.CONSOLE_SIGN_IN}),
     Role.ANALYST: frozenset(_READ_ALL | {A.CONSOLE_SIGN_IN}),
     Role.INTEGRATION: frozenset(_READ_ALL | {A.CATALOG_WRITE, A.INVENTORY_WRITE, A.ORDERS_CREATE, A.ORDERS_CANCEL,
                                              A.FULFILLMENT_ACT}),
