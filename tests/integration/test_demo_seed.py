@@ -10,12 +10,15 @@ from sqlalchemy import func, select
 from baton.adapters.db import tables as t
 from baton.bootstrap import Container
 from baton.demo.seed import SeedReport, is_seeded, seed_demo
+from baton.finance import queries as ledger
+from baton.finance.ledger import check_trial_balance
+from baton.finance.reports import sales_report
 from baton.inventory.queries import ledger_mismatches, reservation_mismatches
 from baton.shared.errors import Conflict
 from tests.conftest import empty
 
 ORDERS = 120
-STATUSES = {"placed", "processing", "partially_shipped", "shipped", "delivered", "cancelled"}
+STATUSES = {"placed", "processing", "partially_shipped", "shipped", "delivered", "on_hold", "cancelled"}
 CHANNELS = {"web", "app", "marketplace", "store", "phone", "b2b"}
 
 
@@ -60,6 +63,7 @@ def test_the_demo_shop_is_realistic_consistent_and_loaded_once(container):
     has_orders_in_every_status_through_the_real_services(report, container)
     has_stock_explained_by_the_ledger_and_held_by_open_fulfilment_orders(container)
     has_a_history_in_the_last_ninety_days_and_never_in_the_future(container)
+    has_tax_payments_holds_and_invoices_that_add_up(report, container)
     assert str(report).startswith(f"{report.locations} locations in 2 countries")
     # and seeding it again is refused rather than doubling the shop
     with pytest.raises(Conflict) as refused:
@@ -149,3 +153,71 @@ def test_the_same_seed_gives_the_same_shop(container):
     assert orders_of(container) == orders
     assert catalog_of(container) == catalog
 
+
+
+def has_tax_payments_holds_and_invoices_that_add_up(seeded: SeedReport, container: Container) -> None:
+    o, p, tx, inv = t.orders.c, t.payments.c, t.payment_transactions.c, t.invoices.c
+    with container.engine.connect() as conn:
+        # the ledger balances in every currency, and the report's figures are the database's
+        balances = ledger.trial_balance(conn)
+        check_trial_balance(ledger.balances(balances))
+        captured = dict(conn.execute(select(p.currency, func.sum(p.captured)).group_by(p.currency)).all())
+        invoices = conn.execute(select(inv.order_id, inv.kind, inv.currency, inv.total, inv.document)).all()
+        # every order that shipped something and was paid for it has an invoice, and its invoices add up to it
+        shipped_and_paid = dict(conn.execute(
+            select(o.id, func.sum(p.captured)).join_from(t.orders, t.payments, p.order_id == o.id)
+            .where(o.id.in_(select(t.order_lines.c.order_id).where(t.order_lines.c.shipped > 0)))
+            .group_by(o.id).having(func.sum(p.captured) > 0)).all())
+        refused = conn.execute(
+            select(o.id, o.status, o.payment_status, tx.failure_code)
+            .join_from(t.payment_transactions, t.payments, p.id == tx.payment_id)
+            .join(t.orders, o.id == p.order_id)
+            .where(tx.kind == "authorize", tx.status == "failed")).all()
+        holds = {row.order_id: row.reasons for row in conn.execute(
+            select(t.order_holds.c.order_id, t.order_holds.c.reasons)
+            .where(t.order_holds.c.kind == "payment", t.order_holds.c.released_at.is_(None)))}
+        methods = set(conn.scalars(select(p.method).distinct()))
+        ln, je, jp = t.order_lines.c, t.journal_entries.c, t.journal_postings.c
+        paid_in_full = conn.execute(
+            select(o.id, o.currency, o.shipping_tax + func.sum(ln.tax)).join_from(t.orders, t.order_lines)
+            .where(o.payment_status == "captured").group_by(o.id, o.currency, o.shipping_tax)
+            .having(func.sum(ln.cancelled) == 0)).all()
+        tax_booked = dict(conn.execute(
+            select(je.order_id, func.sum(jp.credit - jp.debit)).join_from(t.journal_postings, t.journal_entries)
+            .where(jp.account == "tax_payable").group_by(je.order_id)).all())
+        modes = dict(conn.execute(select(o.channel, o.prices_include).distinct()).all())
+        us_tax = conn.scalar(select(func.count()).select_from(t.orders).where(o.currency == "USD", o.shipping_tax > 0))
+        us_notes = conn.scalar(select(func.count()).select_from(t.timeline).where(
+            t.timeline.c.message.like("%no tax charged: no tax rates are configured for US%")))
+    assert seeded.captured == tuple(sorted((c, int(n)) for c, n in captured.items())) and len(seeded.captured) == 2
+    assert seeded.invoices == sum(i.kind == "invoice" for i in invoices) > 0
+    assert methods == {"sandbox", "manual", "external"}  # cards, B2B invoices, gift cards
+    by_order: dict[str, int] = {}
+    for invoice in invoices:
+        by_order[invoice.order_id] = by_order.get(invoice.order_id, 0) + (
+            invoice.total if invoice.kind == "invoice" else -invoice.total)
+    assert shipped_and_paid and {order: by_order.get(order) for order in shipped_and_paid} == shipped_and_paid
+    # declined cards: those orders wait on hold with the bank's reason, nothing of them shipped
+    assert refused and seeded.on_hold == len(refused) == len({r.id for r in refused})
+    for order in refused:
+        assert (order.status, order.payment_status) == ("on_hold", "failed")
+        assert order.failure_code in ("declined", "insufficient_funds")
+        assert any("was refused" in reason for reason in holds[order.id])
+    # tax: German VAT in EUR, none in the US (not registered there); what is payable is what the invoices charged
+    assert modes["web"] == modes["store"] == "tax_inclusive" and modes["b2b"] == "tax_exclusive"
+    assert us_tax == 0 and us_notes > 0
+    payable = {c.currency: -a.balance for c in balances for a in c.accounts if a.account == "tax_payable"}
+    invoiced_tax: dict[str, int] = {}
+    for invoice in invoices:
+        sign = 1 if invoice.kind == "invoice" else -1
+        invoiced_tax[invoice.currency] = invoiced_tax.get(invoice.currency, 0) + sign * invoice.document["totals"][
+            "tax"]
+    assert payable.get("EUR", 0) == invoiced_tax["EUR"] > 0 and payable.get("USD", 0) == invoiced_tax["USD"] == 0
+    # an order paid in full owes exactly its own tax: lines and shipping
+    assert {(order, currency, tax_booked.get(order, 0)) for order, currency, _tax in paid_in_full} == {
+        (order, currency, tax) for order, currency, tax in paid_in_full}
+    assert any(tax for _order, currency, tax in paid_in_full if currency == "EUR")
+    # the sales report converts the USD sales with the demo's daily rates
+    today = datetime.now(UTC).date()
+    report = sales_report(container.reader(), "EUR", today - timedelta(days=91), today)
+    assert {c.currency for c in report.currencies} == {"EUR", "USD"} and report.total.gross_sales > 0

@@ -1,4 +1,5 @@
-"""Random sequences of place / ship / cancel / refund / retry through the API keep every money invariant.
+"""Random sequences of place / ship / cancel / refund / appease / pay again / retry through the API keep every
+money invariant.
 
 A hypothesis state machine drives a fresh shop (on SQLite and on PostgreSQL) with orders paid by a sandbox card
 (any test token), by a storefront's external authorisation plus a card, or not through Baton at all. After every
@@ -15,7 +16,10 @@ step it checks, over every order, through the API and in the database:
   exactly what shipped;
 - no request ever answers 5xx, and a refused request (4xx) changed nothing at all;
 - a retried refund or shipment with the same Idempotency-Key replays (Idempotent-Replayed) and changes nothing;
-  the same key with another body is refused with `idempotency_key_reused`.
+  the same key with another body is refused with `idempotency_key_reused`;
+- an order whose card was declined is paid again with another card (POST /orders/{id}/payments) and then goes on
+  as a paid order; refunds by lines give back what the units cost, never a unit twice; appeasements move money
+  like refunds; the money ledger stays balanced.
 """
 
 from __future__ import annotations
@@ -55,10 +59,12 @@ MAX_ORDERS = 2
 # What placing, shipping, cancelling or refunding writes to: a refused request adds no row to any of them
 WRITTEN = [t.orders, t.order_lines, t.order_changes, t.order_holds, t.fulfillment_orders, t.fulfillment_lines,
            t.shipments, t.stock_levels, t.inventory_ledger, t.payments, t.payment_transactions, t.idempotency_keys,
-           t.timeline, t.outbox, t.audit_log]
+           t.timeline, t.outbox, t.audit_log, t.order_refunds, t.journal_entries]
 # Mostly cards that work, so that most orders ship and get refunded; every other token now and then.
 CARDS = st.sampled_from(["tok_approve"] * 3 + ["tok_timeout", "tok_capture_decline", "tok_refund_decline"] * 2
                         + ["tok_decline", "tok_insufficient_funds", "tok_expired", "tok_error"])
+# Another card for an order whose card was declined: mostly one that works (never one that leaves it pending)
+RETRY_CARDS = st.sampled_from(["tok_approve"] * 3 + ["tok_capture_decline", "tok_refund_decline", "tok_decline"])
 
 
 def one_in(n: int) -> st.SearchStrategy[bool]:
@@ -115,6 +121,7 @@ class ModelLine:
     quantity: int
     shipped: int = 0
     cancelled: int = 0
+    refunded: int = 0  # units refunded by lines
 
     @property
     def open(self) -> int:
@@ -132,6 +139,7 @@ class ModelOrder:
     placed_total: int
     payments: list[ModelPayment]
     refund_keys: dict[str, dict] = field(default_factory=dict)  # Idempotency-Key → body of a refund that was made
+    repaid: bool = False  # a payment added after a refusal covered what was unpaid: the hold is gone
 
     def describe(self) -> str:
         paid = " + ".join(p.token or f"external {money(p.requested)}" for p in self.payments) or "no payment"
@@ -143,7 +151,13 @@ class ModelOrder:
 
     @property
     def held(self) -> bool:
-        return any(p.authorization != "authorized" for p in self.payments)
+        return not self.repaid and any(p.authorization != "authorized" for p in self.payments)
+
+    @property
+    def unpaid(self) -> int:
+        """What no authorised payment covers (nothing has shipped while an order is held)."""
+        return max(0, self.total - sum(p.captured + p.uncaptured for p in self.payments
+                                       if p.authorization == "authorized"))
 
     @property
     def open_units(self) -> int:
@@ -178,13 +192,17 @@ class ModelOrder:
                 if payment.uncaptured > 0:
                     payment.voided = None if id(payment) in declined else True
 
-    def refund(self, amount: int) -> None:
-        """Card first: the payments in the reverse of the order they were added, each up to what it can refund."""
+    def refund(self, amount: int) -> bool:
+        """Card first: the payments in the reverse of the order they were added, each up to what it can refund.
+        Whether any of them gave money back (a refund by lines counts its units unless every share was refused)."""
+        gave = False
         for payment in reversed(self.payments):
             take = min(amount, payment.refundable)
             if take > 0:
                 payment.refunded += take if payment.refunds else 0
+                gave = gave or payment.refunds
                 amount -= take
+        return gave
 
 
 # -- what the payments say, from the rules in baton.payments.status ------------------------------------------
@@ -312,11 +330,16 @@ class MoneyMachine(RuleBasedStateMachine):
     def place_an_order(self, data: st.DataObject) -> None:
         self.place(data, ["card", "external+card"] * 2 + ["none"])
 
-    def place(self, data: st.DataObject, setups: list[str]) -> None:
+    @precondition(lambda self: len(self.orders) < MAX_ORDERS)
+    @rule(data=st.data())
+    def place_an_order_whose_card_declines(self, data: st.DataObject) -> None:
+        self.place(data, ["card", "external+card"], card="tok_decline")
+
+    def place(self, data: st.DataObject, setups: list[str], card: str | None = None) -> None:
         skus = data.draw(st.lists(st.sampled_from(sorted(PRICES)), min_size=1, max_size=3, unique=True), label="skus")
         shipping = data.draw(st.sampled_from([0, 495]), label="shipping")
         setup = data.draw(st.sampled_from(setups), label="payment")
-        card = data.draw(CARDS, label="card")
+        card = card or data.draw(CARDS, label="card")
         items = [(sku, data.draw(st.integers(1, 3), label=f"quantity of {sku}")) for sku in skus]
         total = sum(PRICES[sku] * quantity for sku, quantity in items) + shipping
         payments: list[ModelPayment] = []
@@ -428,8 +451,79 @@ class MoneyMachine(RuleBasedStateMachine):
             order.line(line_id).cancelled += n
         order.settle()
 
+    def payable(self) -> list[ModelOrder]:
+        """Orders held for a refused card (not one the gateway never answered) with units left to ship."""
+        return [o for o in self.orders if o.held and o.open_units
+                and not any(p.authorization == "pending" for p in o.payments)]
+
+    @precondition(lambda self: self.payable())
+    @rule(data=st.data(), card=RETRY_CARDS)
+    def pay_again_with_another_card(self, data: st.DataObject, card: str) -> None:
+        order = self.pick(data, self.payable())
+        response = self.call("POST", f"/api/v1/orders/{order.id}/payments", json={"method": "sandbox", "token": card})
+        unpaid = order.unpaid
+        if unpaid == 0:  # cancelled down to what the authorised payments cover already
+            return self.refused(response, 409, "order_paid")
+        assert response.status_code == 201, response.text
+        payment = ModelPayment("sandbox", card, unpaid)
+        order.payments.append(payment)
+        order.repaid = payment.authorization == "authorized"
+        added = response.json()
+        assert (added["order_status"] == "on_hold") == order.held, added
+        assert minor(added["unpaid"]) == (0 if order.repaid else unpaid), added
+
     def refundable(self) -> list[ModelOrder]:
         return [o for o in self.orders if any(p.refundable for p in o.payments)]
+
+    def with_units_to_refund(self) -> list[ModelOrder]:
+        return [o for o in self.orders if any(line.shipped > line.refunded for line in o.lines)]
+
+    @precondition(lambda self: self.with_units_to_refund())
+    @rule(data=st.data(), too_many=one_in(6))
+    def refund_some_lines(self, data: st.DataObject, too_many: bool) -> None:
+        order = self.pick(data, self.with_units_to_refund())
+        described = {line.describe(): line for line in order.lines if line.shipped > line.refunded}
+        chosen = [described[d] for d in data.draw(st.lists(st.sampled_from(sorted(described)), min_size=1,
+                                                            unique=True), label="lines to refund")]
+        wanted = {line.id: data.draw(st.integers(1, line.shipped - line.refunded), label="units") for line in chosen}
+        if too_many:  # one unit more than has shipped and was not refunded by lines: refused
+            wanted[chosen[0].id] = chosen[0].shipped - chosen[0].refunded + 1
+        body = {"lines": [{"line_id": k, "quantity": n} for k, n in wanted.items()], "reason": "damaged"}
+        response = self.call("POST", f"/api/v1/orders/{order.id}/refunds", json=body)
+        if too_many:
+            return self.refused(response, 422, "refund_exceeds_shipped")
+        amount = sum(PRICES[order.line(line_id).sku] * n for line_id, n in wanted.items())  # no discounts here
+        if not order.payments:
+            return self.refused(response, 409, "no_payments")
+        if amount > sum(p.refundable for p in order.payments):
+            return self.refused(response, 422, "refund_exceeds_captured")
+        assert response.status_code == 201, response.text
+        if order.refund(amount):
+            for line_id, n in wanted.items():
+                order.line(line_id).refunded += n
+
+    @precondition(lambda self: self.refundable())  # the refusals of an order without money are the refunds' part
+    @rule(data=st.data(), how=st.sampled_from(["amount"] * 2 + ["percent", "too_much"]))
+    def appease(self, data: st.DataObject, how: str) -> None:
+        order = self.pick(data, self.refundable())
+        room = sum(p.refundable for p in order.payments)
+        body: dict[str, Any] = {"reason": "goodwill"}
+        if how == "percent":  # of every unit shipped, rounded half up
+            percent = data.draw(st.sampled_from([5, 10, 50]), label="percent")
+            amount = (sum(PRICES[line.sku] * line.shipped for line in order.lines) * percent + 50) // 100
+            body["percent"] = str(percent)
+        else:
+            amount = room + 1 if how == "too_much" else data.draw(st.integers(1, max(room, 1)), label="amount")
+            body["amount"] = money(amount)
+        response = self.call("POST", f"/api/v1/orders/{order.id}/appeasements", json=body)
+        if amount == 0:
+            return self.refused(response, 422, "appeasement_nothing")
+        if not order.payments:
+            return self.refused(response, 409, "no_payments")
+        if amount > room:
+            return self.refused(response, 422, "refund_exceeds_captured")
+        assert response.status_code == 201, response.text
+        order.refund(amount)
 
     @precondition(lambda self: self.orders)
     @rule(data=st.data(), how=st.sampled_from(["some"] * 3 + ["all"] * 2 + ["one_more", "zero", "negative"]),
@@ -480,6 +574,7 @@ class MoneyMachine(RuleBasedStateMachine):
     @invariant()
     def money_and_stock_add_up(self) -> None:
         self.seen = self.snapshot()
+        assert self.get("/api/v1/ledger/trial-balance")["balanced"], "the money ledger does not balance"
         for order in self.orders:
             self.check_order(order, *self.seen[order.id])
         self.check_database()
@@ -544,7 +639,8 @@ class MoneyMachine(RuleBasedStateMachine):
             assert sum(level[3] for level in levels) == sum(line.open for line in lines)
 
 
-def test_random_sequences_of_place_ship_cancel_refund_and_retry_keep_every_money_invariant(database_url: str) -> None:
+def test_random_sequences_of_place_ship_cancel_refund_appease_and_retry_keep_every_money_invariant(
+        database_url: str) -> None:
     # Given a fresh shop per run on this backend, when hypothesis drives random steps through the API,
     # then after every step the money and the stock add up (MoneyMachine.money_and_stock_add_up)
     machine = type("MoneyMachineOnThisBackend", (MoneyMachine,), {"database_url": database_url})

@@ -114,6 +114,9 @@ def test_several_payment_methods_share_the_order(client, stocked) -> None:
     ({"method": "bitcoin", "token": "x"}, "method"),
     ({"method": "external"}, "reference"),
     ({"method": "stripe", "token": "pm_card_visa"}, "payment.method"),  # no Stripe key configured here
+    ({"method": "sandbox", "token": "tok_bogus"}, "payment.token"),  # checked up front, not a failed payment
+    ({"method": "sandbox"}, "payment.token"),
+    ({"method": "manual", "token": "manual:barter"}, "payment.token"),
 ])
 def test_a_bad_payment_names_the_field_and_places_nothing(client, stocked, payment, field) -> None:
     before = client.get("/api/v1/orders").json()["items"]
@@ -122,6 +125,16 @@ def test_a_bad_payment_names_the_field_and_places_nothing(client, stocked, payme
     assert response.status_code == 422, response.text
     assert field in response.text
     assert client.get("/api/v1/orders").json()["items"] == before
+
+
+def test_a_malformed_token_in_a_list_of_payments_names_its_place_and_records_nothing(client, stocked) -> None:
+    body = stocked.order_body([("A", 2), ("B", 1)], shipping="5.00", payment=[
+        {"method": "external", "reference": "gc_77", "amount": "25.00"}, {"method": "sandbox", "token": "tok_typo"}])
+    response = client.post("/api/v1/orders", json=body)
+    assert response.status_code == 422, response.text
+    assert response.json()["code"] == "invalid_token" and "payment[1].token" in response.text
+    assert client.get("/api/v1/orders").json()["items"] == []
+    assert client.get("/api/v1/audit", params={"action": "order.place"}).json()["items"] == []
 
 
 def test_an_order_without_payment_is_settled_outside_baton_as_before(client, stocked) -> None:

@@ -38,6 +38,7 @@ class Product:
     active: bool = True
     created_at: datetime = field(default_factory=utcnow)
     updated_at: datetime = field(default_factory=utcnow)
+    returnable: bool = True  # False: a final sale, no return can be opened for it
 
     def __post_init__(self) -> None:
         if not self.sku.strip():

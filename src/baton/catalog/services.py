@@ -24,6 +24,7 @@ class ProductData:
     prices: dict[str, str] | None = None  # more currencies
     weight_grams: int | None = None
     tax_class: str = "standard"
+    returnable: bool = True
 
 
 def _prices(data: ProductData) -> dict[str, int]:
@@ -33,7 +34,7 @@ def _prices(data: ProductData) -> dict[str, int]:
     return prices
 
 
-PRODUCT_FIELDS = ("name", "category", "stock_policy", "prices", "weight_grams", "tax_class", "active")
+PRODUCT_FIELDS = ("name", "category", "stock_policy", "prices", "weight_grams", "tax_class", "active", "returnable")
 
 
 def create_product(uow: UnitOfWork, data: ProductData) -> Product:
@@ -41,7 +42,7 @@ def create_product(uow: UnitOfWork, data: ProductData) -> Product:
         if uow.products.get(data.sku):
             raise Conflict(f"A product with SKU {data.sku} exists already; update it with PUT.", code="duplicate_sku")
         product = Product(data.sku, data.name, data.category, data.stock_policy, _prices(data),
-                          data.weight_grams, data.tax_class)
+                          data.weight_grams, data.tax_class, returnable=data.returnable)
         uow.products.add(product)
         uow.audit.record("product.create", "product", product.sku, None, view(product, *PRODUCT_FIELDS))
         uow.commit()
@@ -54,7 +55,7 @@ def update_product(uow: UnitOfWork, sku: str, changes: dict[str, Any]) -> Produc
         if product is None:
             raise NotFound(f"No product with SKU {sku}.")
         before = view(product, *PRODUCT_FIELDS)
-        for name in ("name", "category", "weight_grams", "tax_class", "active"):
+        for name in ("name", "category", "weight_grams", "tax_class", "active", "returnable"):
             if name in changes:
                 setattr(product, name, changes[name])
         if "stock_policy" in changes:

@@ -23,7 +23,10 @@ from baton.demo.data import CARRIERS
 from baton.demo.orders import AGENTS
 from baton.demo.stock import COUNTRY, Keeper
 from baton.fulfillment import services as fulfillment
+from baton.orders.holds import HoldKind
+from baton.orders.model import Order
 from baton.orders.services import cancel_order
+from baton.payments import flows
 from baton.shared.errors import BatonError
 
 T = TypeVar("T")
@@ -116,6 +119,20 @@ class Lifecycle:
             self.counts["refused"] += 1
             self.refusals.append(f"{self.clock.moment:%Y-%m-%d %H:%M} {what}: {exc.code}: {exc}")
             return None
+
+    def settle(self, order_id: str) -> Order | None:
+        """What the API does after placing, shipping, handing over and cancelling: ask the gateways for the
+        authorisations, captures and voids the step decided (captures issue their invoices)."""
+        try:
+            return flows.settle_pending(self.container.uow, self.container.gateway, order_id)
+        except BatonError as exc:
+            self.counts["refused"] += 1
+            self.refusals.append(f"{self.clock.moment:%Y-%m-%d %H:%M} settle payments: {exc.code}: {exc}")
+            return None
+
+    @staticmethod
+    def payment_held(order: Order | None) -> bool:
+        return order is not None and any(hold.kind == HoldKind.PAYMENT for hold in order.active_holds)
 
     def _later(self, plan: OrderPlan, low: float, high: float, unit: Callable[[float], timedelta] = hours) -> datetime:
         span = unit(self.rng.uniform(low, high))
@@ -238,6 +255,7 @@ class Lifecycle:
             return
         self.status[fp.fo_id] = str(fo.status)
         self.counts["parcels"] += 1
+        self.settle(fp.order.order_id)  # the parcel's value is captured and invoiced
         if fp.halt in ("shipped", "shipped_part"):
             return
         if split:
@@ -265,6 +283,7 @@ class Lifecycle:
         fo = self._call("hand over", fulfillment.deliver, fp.fo_id, self._actor(fp.location))
         if fo is not None:
             self.status[fp.fo_id] = str(fo.status)
+            self.settle(fp.order.order_id)  # paid at the counter: captured and invoiced
 
     # -- when things go differently -----------------------------------------------------------------------------
     def _reject(self, fp: FoPlan) -> None:
@@ -312,5 +331,6 @@ class Lifecycle:
             return
         plan.changed = True
         self.counts["cancellations"] += 1
+        self.settle(plan.order_id)  # what can no longer be captured is released
         for fo in order.fulfillment_orders:
             self.status[fo.id] = str(fo.status)

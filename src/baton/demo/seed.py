@@ -18,6 +18,7 @@ from baton.adapters.db import tables as t
 from baton.bootstrap import Container
 from baton.catalog.services import create_location, create_product
 from baton.demo import catalog as demo_catalog
+from baton.demo import money
 from baton.demo.clockwork import days
 from baton.demo.people import customers
 from baton.demo.simulation import Simulation
@@ -25,6 +26,7 @@ from baton.inventory.services import import_counts
 from baton.orders.status import OrderStatus
 from baton.shared.clock import frozen_at
 from baton.shared.errors import Conflict
+from baton.shared.money import format_money
 
 Progress = Callable[[str, int, int], None]
 
@@ -39,16 +41,23 @@ class SeedReport:
     orders: int
     statuses: tuple[tuple[str, int], ...]  # (order status, orders), in lifecycle order
     stock_movements: int  # rows of the inventory ledger
+    captured: tuple[tuple[str, int], ...] = ()  # (currency, minor units captured by payments), by currency
+    invoices: int = 0  # invoices issued (one per capture)
+    credit_memos: int = 0  # credit memos issued (one per refund)
+    on_hold: int = 0  # orders waiting on hold (a refused payment)
     refused: tuple[str, ...] = ()  # service refusals met while simulating (expected: none)
     seconds: float = field(default=0.0, compare=False)
 
     def __str__(self) -> str:
         statuses = ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in self.statuses if n)
         refused = f"; {len(self.refused)} step(s) refused" if self.refused else ""
+        captured = " and ".join(format_money(minor, currency) for currency, minor in self.captured) or "nothing"
+        memos = f", {self.credit_memos} credit memos" if self.credit_memos else ""
         return (f"{self.locations} locations in {self.countries} countries, {self.products} products in "
                 f"{self.categories} categories, {self.customers} customers, {self.orders} orders"
                 f"{f' ({statuses})' if statuses else ''}, "
-                f"{self.stock_movements} stock movements{refused} in {self.seconds:.1f} s")
+                f"{self.stock_movements} stock movements; payments: {captured} captured, {self.invoices} invoices"
+                f"{memos}, {self.on_hold} orders on hold{refused}; in {self.seconds:.1f} s")
 
 
 def is_seeded(container: Container) -> bool:
@@ -75,6 +84,8 @@ def seed_demo(container: Container, *, orders: int = 2000, random_seed: int = 7,
 
     products = demo_catalog.products(stream("catalog"))
     with frozen_at(now - days(120)):
+        money.configure_tax(container)
+        money.exchange_rates(container, stream("fx"), (now - days(120)).date(), now.date())
         sites = demo_catalog.locations()
         for done, site in enumerate(sites, start=1):
             create_location(container.uow(), site)
@@ -89,7 +100,8 @@ def seed_demo(container: Container, *, orders: int = 2000, random_seed: int = 7,
         if opening.errors:  # a bug in the demo data, not in the database
             raise AssertionError(f"demo stock rows refused: {opening.errors[:5]}")
     people = customers(stream("people"), max(40, min(450, orders // 5)))
-    simulation = Simulation(container, stream("orders"), products, people, now, progress)
+    simulation = Simulation(container, stream("orders"), products, people, now, progress,
+                            money.Cashier(stream("payments")))
     simulation.run(orders)
     return _report(container, tuple(simulation.refusals), time.perf_counter() - started)
 
@@ -99,6 +111,10 @@ def _report(container: Container, refused: tuple[str, ...], seconds: float) -> S
         countries = {(address or {}).get("country") for address in conn.scalars(select(t.locations.c.address))}
         o = t.orders.c
         by_status: dict[str, int] = dict(conn.execute(select(o.status, func.count()).group_by(o.status)).all())
+        p = t.payments.c
+        captured = conn.execute(select(p.currency, func.sum(p.captured)).group_by(p.currency).order_by(p.currency))
+        documents: dict[str, int] = dict(
+            conn.execute(select(t.invoices.c.kind, func.count()).group_by(t.invoices.c.kind)).all())
         return SeedReport(
             locations=conn.scalar(select(func.count()).select_from(t.locations)) or 0,
             countries=len(countries - {None}),
@@ -108,6 +124,10 @@ def _report(container: Container, refused: tuple[str, ...], seconds: float) -> S
             orders=sum(by_status.values()),
             statuses=tuple((str(s), int(by_status.get(str(s), 0))) for s in OrderStatus),
             stock_movements=conn.scalar(select(func.count()).select_from(t.inventory_ledger)) or 0,
+            captured=tuple((str(currency), int(minor or 0)) for currency, minor in captured),
+            invoices=int(documents.get("invoice", 0)),
+            credit_memos=int(documents.get("credit_memo", 0)),
+            on_hold=int(by_status.get(str(OrderStatus.ON_HOLD), 0)),
             refused=refused,
             seconds=seconds,
         )

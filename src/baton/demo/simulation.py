@@ -14,11 +14,13 @@ from baton.catalog.model import StockPolicy
 from baton.demo.catalog import DemoProduct
 from baton.demo.clockwork import Clockwork, days, hours
 from baton.demo.lifecycle import Lifecycle, OrderPlan
+from baton.demo.money import Cashier, pay
 from baton.demo.orders import Composer, Wish
 from baton.demo.people import Person
 from baton.demo.stock import COUNTRY, MAIN, Keeper
 from baton.orders.errors import OutOfStock
 from baton.orders.services import place_order
+from baton.shared.money import to_minor
 
 HISTORY_DAYS = 90
 PREORDER_WEEKS = 6  # a preorder product sells from six weeks before its release
@@ -37,6 +39,7 @@ class Showcase:
     halt: str | None
     pickup: bool = False
     min_units: int = 1
+    payment: str = "card"  # how it is paid (see demo.money.KINDS)
 
 
 SHOWCASE = (
@@ -50,12 +53,13 @@ SHOWCASE = (
     Showcase(12, "reject", "placed"),  # re-routed after a rejection, not yet accepted again
     Showcase(6, "cancel_line", "accepted", min_units=2),  # one line cancelled, the rest in progress
     Showcase(2, "normal", "placed"),  # just placed
+    Showcase(8, "normal", None, payment="declined"),  # the card was declined: on hold with the bank's reason
 )
 
 
 class Simulation(Lifecycle):
     def __init__(self, container: Container, rng: random.Random, catalog: list[DemoProduct], people: list[Person],
-                 now: datetime, progress: Callable[[str, int, int], None] | None):
+                 now: datetime, progress: Callable[[str, int, int], None] | None, cashier: Cashier):
         clock = Clockwork(now)
         super().__init__(container, rng, catalog, Keeper(container, rng, catalog), clock)
         self.catalog = catalog
@@ -63,6 +67,7 @@ class Simulation(Lifecycle):
                  if p.policy is StockPolicy.PREORDER}
         self.composer = Composer(rng, catalog, people, opens)
         self.progress = progress
+        self.cashier = cashier
         self.placed = 0
         self.total = 0
 
@@ -107,7 +112,8 @@ class Simulation(Lifecycle):
                          and not self.by_sku[s].scarce and self.by_sku[s].policy is StockPolicy.STOCKED)
             wish = Wish(wish.person, wish.channel, wish.pickup_store, [*wish.lines, (extra, 1)], wish.promotion,
                         wish.express)
-        captured = self._capture(wish)
+        kind = showcase.payment if showcase else self.cashier.kind(wish.person.business)
+        captured = self._capture(wish, kind, self.cashier.gift_card())
         if captured is None:
             self.counts["not_placed"] += 1
             return
@@ -115,6 +121,9 @@ class Simulation(Lifecycle):
         self.placed += 1
         if self.progress:
             self.progress("Orders", self.placed, self.total)
+        if self.payment_held(self.settle(order_id)):
+            self.counts["payment_refused"] += 1  # waits on hold for another payment method: nothing ships
+            return
         scenario, halt = self._scenario(wish, showcase)
         plan = OrderPlan(order_id, wish.person.country, scenario, halt, fast=showcase is not None,
                          pickup=wish.pickup_store is not None, placed_at=self.clock.moment)
@@ -146,11 +155,15 @@ class Simulation(Lifecycle):
                 self.keeper.restock_for(country, sku, quantity, own.get(sku, 0))
         return self.composer.without(wish, sold_out) if sold_out else wish
 
-    def _capture(self, wish: Wish) -> tuple[str, Wish] | None:
-        """Place the order; when stock is short, an urgent purchase order arrives or the customer drops the item."""
+    def _capture(self, wish: Wish, payment: str, gift_card: int) -> tuple[str, Wish] | None:
+        """Place the order, paid as `payment` says; when stock is short, an urgent purchase order arrives or the
+        customer drops the item."""
         wish = self._in_region(wish)
         for attempt in range(8):
             command = self.composer.command(wish, self.composer.actor(wish))
+            goods = sum(self.by_sku[sku].price_minor(command.currency) * q for sku, q in wish.lines) - sum(
+                to_minor(d.amount, command.currency) for d in command.discounts)
+            command = pay(command, payment, gift_card, goods, self.clock.moment)
             try:
                 return place_order(self.container.uow(), command, self.container.strategy).id, wish
             except OutOfStock as refused:

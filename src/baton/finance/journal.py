@@ -15,6 +15,7 @@ class EntryKind(enum.StrEnum):
     REFUND = "refund"  # money paid back to the original payment
     STORE_CREDIT_USED = "store_credit_used"  # a gift card or store credit spent pays the receivable
     STORE_CREDIT_ISSUED = "store_credit_issued"  # a refund paid back to a gift card or store credit
+    APPEASEMENT = "appeasement"  # goodwill given back without a return and its tax, against the receivable
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ class OrderFilter:
     number: str | None = None
     placed_from: datetime | None = None
     placed_to: datetime | None = None
+    tag: str | None = None  # stored lower case
 
 
 def list_orders(conn: Connection, f: OrderFilter, limit: int, cursor: str | None) -> tuple[list[dict], str | None]:
@@ -43,6 +44,9 @@ def list_orders(conn: Connection, f: OrderFilter, limit: int, cursor: str | None
     if f.sku:
         lines = t.order_lines.c
         conditions.append(exists().where(and_(lines.order_id == o.id, lines.sku == f.sku)))
+    if f.tag:
+        tags = t.order_tags.c  # (tag, order_id) is indexed
+        conditions.append(exists().where(and_(tags.order_id == o.id, tags.tag == f.tag.strip().lower())))
     if cursor:
         after, last_id = cursors.decode_keyset(cursor)
         conditions.append(or_(o.placed_at < after, and_(o.placed_at == after, o.id < last_id)))

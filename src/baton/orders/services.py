@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from baton.adapters.db.uow import UnitOfWork
 from baton.catalog.model import Product, StockPolicy
 from baton.inventory.model import StockLevel
@@ -45,6 +47,9 @@ def place_order(uow: UnitOfWork, cmd: PlaceOrder, strategy: RoutingStrategy) -> 
             actor=cmd.actor, id=cmd.order_id,
             prices_include=tax.prices_include, tax=tax.breakdown, tax_note=tax.note,
         )
+        if order.channel == Channel.PHONE:  # an agent on the customer's behalf: the timeline names both
+            order.tell(cmd.actor, "placed_on_behalf",
+                       f"Placed by {cmd.actor} on behalf of {order.customer_email}, by phone.")
         plan = strategy.plan(routing_request(order, locations, levels, products))
         if plan.shortages:
             raise OutOfStock(plan.shortages)
@@ -61,11 +66,15 @@ def place_order(uow: UnitOfWork, cmd: PlaceOrder, strategy: RoutingStrategy) -> 
         return order
 
 
-def cancel_order(uow: UnitOfWork, order_id: str, lines: dict[str, int] | None, reason: str, actor: str) -> Order:
+def cancel_order(uow: UnitOfWork, order_id: str, lines: dict[str, int] | None, reason: str, actor: str,
+                 check: Callable[[Order], None] | None = None) -> Order:
+    """`check` may refuse the cancellation on the locked order (self-service: nothing may be picked yet)."""
     with uow:
         order = uow.orders.get(order_id, lock=True)
         if order is None:
             raise NotFound(f"No order with id {order_id}.", code="order_not_found")
+        if check is not None:
+            check(order)
         before = order.audit_view()
         change, effects = cancellation.cancel(order, lines, reason, actor)
         apply_stock_effects(uow, effects, actor, order.number)

@@ -7,6 +7,9 @@ entries (baton.finance.postings), in the same transaction that records the gatew
   are booked the same way: for a manual method the capture is the money arriving.
 - refund: a credit memo of what it gives back (refunds, tax payable against the receivable) and the money paid
   back to the original payment.
+- appeasement (a refund whose purpose is goodwill, baton.payments.refunds): split and paid back like a refund, but
+  booked on the appeasements contra account (postings.appeasement). Legally it is a credit note too, so it is
+  issued as a credit memo document (see `_as_credit_memo`).
 - gift card and store credit payments (stored value the shop keeps itself): the money side is the store credit
   liability instead of gateway clearing (a capture spends it, a refund gives it back).
 - authorisations and voids book nothing: an authorisation is a hold on the customer's money, neither a sale nor a
@@ -32,7 +35,7 @@ the journal's unique (source, kind) refuses a second entry even to a racing sett
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from fractions import Fraction
 
@@ -43,7 +46,9 @@ from baton.finance.ledger import Account, JournalEntry
 from baton.finance.postings import Amounts, Context
 from baton.invoicing import services as invoicing
 from baton.orders.model import Order
+from baton.payments import refund_records
 from baton.payments.model import STORED_VALUE, Payment, PaymentTransaction, TransactionKind, TransactionStatus
+from baton.payments.refunds import Purpose
 from baton.shared.clock import utcnow
 from baton.tax.model import round_half_up
 
@@ -57,18 +62,22 @@ def book(uow: UnitOfWork, order: Order, payments: list[Payment]) -> list[BookedE
     if not due:
         return []
     booked = uow.journal.of_order(order.id)
+    purposes = {tx_id: record.purpose for record in refund_records.records(uow).of_order(order.id)
+                for tx_id in record.transactions} if any(tx.kind == TransactionKind.REFUND for _p, tx in due) else {}
     done = {b.source_id for b in booked}
     entries = [b.entry for b in booked]
     written = []
     for payment, tx in sorted(due, key=lambda pair: _when(pair[1])):
         if tx.id in done:
             continue
-        for item in _entries(order, payment, tx, entries):
+        for item in _entries(order, payment, tx, entries, purposes.get(tx.id, Purpose.REFUND)):
             if uow.journal.add(item):
                 written.append(item)
                 entries.append(item.entry)
                 if item.kind in invoicing.DOCUMENT_OF_ENTRY:  # its invoice or credit memo, exactly once
                     invoicing.issue(uow, order, payment, tx, item)
+                elif item.kind == EntryKind.APPEASEMENT:
+                    invoicing.issue(uow, order, payment, tx, _as_credit_memo(item))
     return written
 
 
@@ -76,8 +85,17 @@ def _when(tx: PaymentTransaction) -> tuple[datetime, int, str]:
     return tx.settled_at or tx.created_at, 0 if tx.kind == TransactionKind.CAPTURE else 1, tx.id
 
 
-def _entries(order: Order, payment: Payment, tx: PaymentTransaction,
-             entries: list[JournalEntry]) -> list[BookedEntry]:
+def _as_credit_memo(item: BookedEntry) -> BookedEntry:
+    """An appeasement's entry as its credit memo document reads it: the document takes its money from a credit
+    memo's postings (refunds, tax payable, receivable), so the appeasements contra account is read as refunds.
+    Only the document sees this view; the journal keeps the entry as booked, and the document refers to it."""
+    postings = [replace(p, account=Account.REFUNDS) if p.account == Account.APPEASEMENTS else p
+                for p in item.entry.postings]
+    return BookedEntry(replace(item.entry, postings=postings), EntryKind.CREDIT_MEMO, item.source_id)
+
+
+def _entries(order: Order, payment: Payment, tx: PaymentTransaction, entries: list[JournalEntry],
+             purpose: Purpose) -> list[BookedEntry]:
     stored = payment.method in STORED_VALUE
     at = tx.settled_at or utcnow()
     why = f" for {tx.reason}" if tx.reason else ""
@@ -97,13 +115,17 @@ def _entries(order: Order, payment: Payment, tx: PaymentTransaction,
         return [BookedEntry(document, EntryKind.INVOICE, tx.id), BookedEntry(paid, EntryKind.CAPTURE, tx.id)]
     amounts = refund_amounts(tx.amount, entries)
     reason = f": {tx.reason}" if tx.reason else ""
-    document = postings.credit_memo(amounts, context(f"Credit memo of {order.money(tx.amount)}{reason}."))
+    if purpose == Purpose.APPEASEMENT:
+        document = postings.appeasement(amounts, context(f"Appeasement of {order.money(tx.amount)}{reason}."))
+        kind = EntryKind.APPEASEMENT
+    else:
+        document = postings.credit_memo(amounts, context(f"Credit memo of {order.money(tx.amount)}{reason}."))
+        kind = EntryKind.CREDIT_MEMO
     if stored:
         back = postings.store_credit_issued(tx.amount, context(f"Refund of {money} to stored value{reason}."))
-        return [BookedEntry(document, EntryKind.CREDIT_MEMO, tx.id),
-                BookedEntry(back, EntryKind.STORE_CREDIT_ISSUED, tx.id)]
+        return [BookedEntry(document, kind, tx.id), BookedEntry(back, EntryKind.STORE_CREDIT_ISSUED, tx.id)]
     back = postings.refund(tx.amount, context(f"Refund of {money} to the original payment{reason}."))
-    return [BookedEntry(document, EntryKind.CREDIT_MEMO, tx.id), BookedEntry(back, EntryKind.REFUND, tx.id)]
+    return [BookedEntry(document, kind, tx.id), BookedEntry(back, EntryKind.REFUND, tx.id)]
 
 
 @dataclass(frozen=True)

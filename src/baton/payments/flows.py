@@ -20,8 +20,9 @@ from collections.abc import Callable
 from baton.adapters.db.uow import UnitOfWork
 from baton.orders.holds import HoldKind
 from baton.orders.model import Order
-from baton.payments import bookkeeping, coverage, services
+from baton.payments import bookkeeping, coverage, refund_records, refunds, services
 from baton.payments.model import Payment, PaymentMethod, PaymentTransaction, TransactionKind, TransactionStatus
+from baton.payments.refunds import MoneyBack, Purpose
 from baton.payments.services import Gateways, Outcome
 from baton.payments.status import derive_payment_status
 from baton.shared.errors import NotFound
@@ -211,17 +212,41 @@ def _audit_holds(uow: UnitOfWork, order: Order, before: dict) -> None:
 def refund(first: UnitOfWork, uows: UnitsOfWork, gateways: Gateways, order_id: str, amount: int, reason: str,
            key: str) -> tuple[Order, list[Payment]]:
     """Give `amount` back to the order's payments (card first), at most what was captured and not refunded."""
+    order, payments, _amount = give_back(first, uows, gateways, order_id, MoneyBack(Purpose.REFUND, reason, amount),
+                                         key)
+    return order, payments
+
+
+def give_back(first: UnitOfWork, uows: UnitsOfWork, gateways: Gateways, order_id: str, ask: MoneyBack, key: str,
+              limit: Callable[[int], None] | None = None) -> tuple[Order, list[Payment], int]:
+    """A refund (an amount or lines) or an appeasement, to the order's payments (card first), at most what was
+    captured and not refunded. The amount is decided with the order locked (baton.payments.refunds); `limit`
+    (the role's money limit) sees it before anything is written. Returns the order, its payments, the amount."""
+    decided: list[int] = []
 
     def begin(uow: UnitOfWork, order: Order) -> list[Payment]:
-        touched = services.begin_refund(uow, order.id, amount, reason, key)
+        kept = refund_records.records(uow)
+        failed = {tx.id for p in uow.payments.of_order(order.id) for tx in p.transactions
+                  if tx.status == TransactionStatus.FAILED}
+        amount = refunds.amount_of(order, ask, refunds.refunded_units(kept.of_order(order.id), failed))
+        if limit is not None:
+            limit(amount)
+        touched = services.begin_refund(uow, order.id, amount, ask.reason, key)
+        carried = [tx.id for p in touched for tx in p.transactions if tx.idempotency_key == f"{key}:{p.id}"]
+        kept.add(refunds.RefundRecord(order.id, ask.purpose, amount, dict(ask.lines or {})
+                                      if ask.purpose == Purpose.REFUND else {}, carried, ask.reason))
         refunded = sum(p.refunded for p in touched)
-        order.tell(uow.actor.label, "refund_requested", f"Refund of {order.money(amount)} requested: {reason}.")
-        uow.audit.record("order.refund", "order", order.id, {"refund_requested": None},
-                         {"refund_requested": order.money(amount), "refunded_before": order.money(refunded),
-                          "reason": reason})
+        order.tell(uow.actor.label, f"{ask.purpose}_requested", refunds.describe(order, ask, amount),
+                   lines=dict(ask.lines or {}))
+        action = "order.appease" if ask.purpose == Purpose.APPEASEMENT else "order.refund"
+        uow.audit.record(action, "order", order.id, {f"{ask.purpose}_requested": None},
+                         {f"{ask.purpose}_requested": order.money(amount), "refunded_before": order.money(refunded),
+                          "lines": dict(ask.lines or {}), "reason": ask.reason})
+        decided.append(amount)
         return touched
 
-    return run(first, uows, gateways, order_id, begin)
+    order, payments = run(first, uows, gateways, order_id, begin)
+    return order, payments, decided[0]
 
 
 def _order(uow: UnitOfWork, order_id: str) -> Order:

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 from baton.adapters.db.schema import TS, metadata
@@ -57,6 +58,24 @@ payment_transactions = Table(
     Column("settled_at", TS),
     # a retried capture or refund finds its first attempt instead of moving money twice
     Index("ix_payment_transactions_payment_id_key", "payment_id", "idempotency_key", unique=True),
+    # the sweep (baton.payments.sweep) looks for transactions pending too long: a few among very many settled
+    Index("ix_payment_transactions_pending", "created_at", postgresql_where=text("status = 'pending'"),
+          sqlite_where=text("status = 'pending'")),
+)
+
+# What each refund or appeasement of an order asked for, beyond the amounts its transactions hold: why the money
+# goes back (purpose: the ledger books a refund as a credit memo, an appeasement on its own contra account) and,
+# for a refund by lines, which units it gives back, so that no unit is refunded by lines twice.
+order_refunds = Table(
+    "order_refunds", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("order_id", String(40), ForeignKey("orders.id"), nullable=False, index=True),
+    Column("purpose", String(16), nullable=False),  # refund, appeasement (baton.payments.refunds.Purpose)
+    Column("amount", BigInteger, nullable=False),  # minor units of the order's currency
+    Column("lines", JSON, nullable=False),  # {line_id: units} given back by lines; {} for an amount
+    Column("transactions", JSON, nullable=False),  # ids of the refund transactions that carry it
+    Column("reason", Text, nullable=False),
+    Column("created_at", TS, nullable=False),
 )
 
 # An order on hold ships nothing until every hold is released (risk rules, failed payment, an agent's hold).

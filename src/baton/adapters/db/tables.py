@@ -5,11 +5,13 @@ The core tables live here; identity_tables and money_tables hold the rest, re-ex
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, BigInteger, Boolean, Column, Float, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Column, Float, ForeignKey, Index, Integer, String, Table, Text, true
 
+from baton.adapters.db.care_tables import *  # noqa: F403
 from baton.adapters.db.identity_tables import *  # noqa: F403  (re-exported: one namespace of tables)
 from baton.adapters.db.invoice_tables import *  # noqa: F403
 from baton.adapters.db.money_tables import *  # noqa: F403
+from baton.adapters.db.returns_tables import *  # noqa: F403
 from baton.adapters.db.schema import TS
 from baton.adapters.db.schema import metadata as metadata  # re-exported: migrations and tests import it here
 from baton.adapters.db.settings_tables import *  # noqa: F403
@@ -26,6 +28,7 @@ products = Table(
     Column("active", Boolean, nullable=False),
     Column("created_at", TS, nullable=False),
     Column("updated_at", TS, nullable=False),
+    Column("returnable", Boolean, nullable=False, server_default=true()),  # False: final sale, no returns
 )
 
 locations = Table(
@@ -78,6 +81,7 @@ customers = Table(
     Column("phone", String(40)),
     Column("created_at", TS, nullable=False),
     Column("erased_at", TS),  # personal data pseudonymised on request; orders and money stay intact
+    Column("language", String(35), nullable=False, server_default="en"),  # preferred, BCP 47
 )
 
 orders = Table(

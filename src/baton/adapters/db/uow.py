@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
 
 from baton.adapters.db import repositories as r
+from baton.adapters.db.care_repository import Annotations
 from baton.adapters.db.catalog_repository import Locations, Products
 from baton.adapters.db.customer_repository import CustomerRecords
 from baton.adapters.db.engine import WRITE
@@ -17,6 +18,7 @@ from baton.adapters.db.journal_repository import Journal
 from baton.adapters.db.mapping import start_mappers
 from baton.adapters.db.order_repository import Customers, Orders
 from baton.adapters.db.payment_repository import Payments
+from baton.adapters.db.returns_repository import ReturnPolicies, Returns, StoreCredit
 from baton.adapters.db.risk_repository import RiskRules
 from baton.adapters.db.settings_repository import ExchangeRates, TaxSettings
 from baton.adapters.db.shopper_repository import MailOutbox, RateLimits, ShopperCodes
@@ -67,6 +69,10 @@ class UnitOfWork:
     shopper_codes: ShopperCodes
     mail: MailOutbox
     rate_limits: RateLimits
+    returns: Returns  # return authorisations (RMA) and their lines
+    return_policies: ReturnPolicies
+    store_credit: StoreCredit
+    annotations: Annotations  # notes and tags of orders, customers' languages
 
     def __init__(self, engine: Engine, *, read_only: bool = False, idempotent: Idempotent | None = None,
                  actor: Actor = SYSTEM, settings: Settings | None = None):
@@ -105,6 +111,10 @@ class UnitOfWork:
         self.shopper_codes = ShopperCodes(s)
         self.mail = MailOutbox(s)
         self.rate_limits = RateLimits(s)
+        self.returns = Returns(s)
+        self.return_policies = ReturnPolicies(s)
+        self.store_credit = StoreCredit(s)
+        self.annotations = Annotations(s)
         self.audit_log = r.AuditLog(s)
         self.audit.pop()  # a unit of work entered again starts a fresh trail
         if self.idempotent:

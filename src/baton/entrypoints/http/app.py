@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from baton import __version__
 from baton.bootstrap import Container, bootstrap
 from baton.entrypoints.http import (
+    care,
     catalog,
     customers,
     fulfillment,
@@ -20,9 +21,12 @@ from baton.entrypoints.http import (
     public,
     reports,
     risk_rules,
+    self_service,
     settings,
     shopper,
 )
+from baton.entrypoints.http import edits as order_edits
+from baton.entrypoints.http import returns as order_returns
 from baton.entrypoints.http.auth import RequestScope, declare_permissions
 from baton.entrypoints.web import console as web_console
 from baton.entrypoints.web import portal
@@ -41,9 +45,13 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.add_middleware(RequestScope)
     problems.document(app)
     for module in (public, catalog, inventory, orders, payments, fulfillment, identity, shopper, customers,
-                   risk_rules, ledger, settings, reports, invoices):
+                   risk_rules, ledger, settings, reports, invoices, care, self_service):
         declare_permissions(module.router)
         app.include_router(module.router)
+    declare_permissions(order_edits.router)  # order edits (issue 6)
+    app.include_router(order_edits.router)
+    declare_permissions(order_returns.router)  # returns (RMA, issue 6)
+    app.include_router(order_returns.router)
     declare_permissions(web_console.router)
     app.include_router(web_console.router)
     declare_permissions(portal.router)

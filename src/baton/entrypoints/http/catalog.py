@@ -69,7 +69,8 @@ def update_location(code: str, body: LocationUpdate, container: ContainerDep, ac
 @router.post("/products", status_code=201, response_model=ProductOut, responses=guarded(409, 422))
 def create_product(body: ProductIn, container: ContainerDep, actor: Writer) -> dict:
     data = services.ProductData(body.sku, body.name, body.category, body.price, body.currency,
-                                StockPolicy(body.stock_policy), body.prices, body.weight_grams, body.tax_class)
+                                StockPolicy(body.stock_policy), body.prices, body.weight_grams, body.tax_class,
+                                body.returnable)
     return presenters.product(services.create_product(container.uow(actor=actor), data))
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from baton.entrypoints.http.order_schemas import OrderSummary
 from baton.entrypoints.http.schemas import In, Reason
 
 
@@ -24,6 +25,29 @@ class CustomerDetail(BaseModel):
 class CustomerList(BaseModel):
     items: list[CustomerDetail]
     next_cursor: str | None = None
+
+
+class LifetimeValue(BaseModel):
+    currency: str
+    amount: str = Field(description="The sum of the totals of the customer's orders in this currency that were "
+                                    "not cancelled, as a decimal string.")
+    orders: int
+
+
+class CustomerRecord(CustomerDetail):
+    """The customer as an agent sees them: history, value, returns, addresses and language."""
+
+    language: str = Field(description="Preferred language, a BCP 47 tag (default en).")
+    returns: int = Field(description="Units the customer returned.")
+    lifetime_value: list[LifetimeValue]
+    addresses: list[dict[str, Any]] = Field(description="Distinct shipping addresses of their orders, newest first.")
+    recent_orders: list[OrderSummary] = Field(description="The newest orders (up to 10); all of them with "
+                                                          "GET /api/v1/orders?email=.")
+
+
+class CustomerUpdate(In):
+    language: str = Field(min_length=1, max_length=35, examples=["de-DE"],
+                          description="Preferred language, a BCP 47 tag that CLDR knows: en, de-DE, pt-BR …")
 
 
 class ExportedCustomer(BaseModel):

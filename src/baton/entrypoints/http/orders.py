@@ -12,6 +12,7 @@ from baton.entrypoints.http import presenters
 from baton.entrypoints.http.auth import allow
 from baton.entrypoints.http.deps import ContainerDep, IdempotencyKey, idempotent
 from baton.entrypoints.http.order_schemas import CancelIn, HoldIn, OrderIn, OrderList, OrderOut, ReleaseIn, Timeline
+from baton.entrypoints.http.payments import check_token
 from baton.entrypoints.http.problems import guarded
 from baton.identity.permissions import Action
 from baton.orders import queries, services
@@ -19,7 +20,7 @@ from baton.orders.commands import DiscountRequest, LineRequest, PlaceOrder
 from baton.orders.holds import HoldKind
 from baton.orders.status import FulfillmentStatus, OrderStatus
 from baton.payments import flows
-from baton.payments.services import NO_GATEWAY, PaymentRequest
+from baton.payments.services import PaymentRequest
 from baton.shared.actor import Actor
 from baton.shared.errors import NotFound
 from baton.shared.ids import new_id
@@ -53,8 +54,8 @@ def place_order(body: OrderIn, request: Request, response: Response, container: 
         discounts=[DiscountRequest(d.code, d.amount) for d in body.discounts], actor=actor.label,
         order_id=new_id("ord"), payments=payment_requests(body),
     )
-    for method in {p.method for p in cmd.payments} - set(NO_GATEWAY):
-        container.gateway(method)  # an unconfigured gateway is refused before anything is placed
+    for index, payment in enumerate(cmd.payments):  # an unconfigured gateway or a bad token places nothing
+        check_token(container, payment, "payment.token" if len(cmd.payments) == 1 else f"payment[{index}].token")
     try:
         key = idempotent(request, idempotency_key, body, resource_id=cmd.order_id)
         order = services.place_order(container.uow(key, actor), cmd, container.strategy)
@@ -81,12 +82,13 @@ def list_orders(
     number: Annotated[str | None, Query(max_length=32)] = None,
     placed_from: datetime | None = None,
     placed_to: datetime | None = None,
+    tag: Annotated[str | None, Query(max_length=40, description="Orders carrying this tag.")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: str | None = None,
 ) -> dict:
     """Newest first. Filters combine; `placed_from` is inclusive, `placed_to` exclusive."""
     f = queries.OrderFilter(status, fulfillment_status, channel, email, sku, number,
-                            _aware(placed_from), _aware(placed_to))
+                            _aware(placed_from), _aware(placed_to), tag)
     with container.reads.connect() as conn:
         rows, next_cursor = queries.list_orders(conn, f, limit, cursor)
     for row in rows:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
@@ -32,8 +33,30 @@ class ShopperPaymentIn(In):
     amount: Amount | None = None
 
 
+class LineUnitsIn(In):
+    line_id: Annotated[str, Field(min_length=1, max_length=40)]
+    quantity: Annotated[int, Field(ge=1, le=1_000_000)]
+
+
+LinesIn = Annotated[list[LineUnitsIn], Field(min_length=1, max_length=200)]
+
+
 class RefundIn(In):
-    amount: Amount
+    """An `amount`, or `lines` whose shipped units are refunded at what they cost the customer (price less their
+    share of discounts, plus tax when it comes on top), or both when they agree. Shipping only by `amount`."""
+
+    amount: Amount | None = None
+    lines: LinesIn | None = None
+    reason: Reason
+
+
+class AppeasementIn(In):
+    """Goodwill without a return: an `amount`, or a `percent` of what `lines` (default: every unit shipped)
+    cost the customer."""
+
+    amount: Amount | None = None
+    percent: Annotated[Decimal, Field(gt=0, le=100, max_digits=5, decimal_places=2, examples=["10"])] | None = None
+    lines: LinesIn | None = None
     reason: Reason
 
 

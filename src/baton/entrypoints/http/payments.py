@@ -12,12 +12,21 @@ from baton.bootstrap import Container
 from baton.customers import services as customer_services
 from baton.entrypoints.http.auth import allow
 from baton.entrypoints.http.deps import ContainerDep, IdempotencyKey, idempotent
-from baton.entrypoints.http.payment_schemas import PaymentAdded, PaymentIn, PaymentList, RefundIn, ShopperPaymentIn
+from baton.entrypoints.http.payment_schemas import (
+    AppeasementIn,
+    LineUnitsIn,
+    PaymentAdded,
+    PaymentIn,
+    PaymentList,
+    RefundIn,
+    ShopperPaymentIn,
+)
 from baton.entrypoints.http.problems import guarded
 from baton.identity.permissions import Action, check_money
 from baton.payments import coverage, flows, retry
 from baton.payments.gateway import PaymentFailed
 from baton.payments.model import Payment, PaymentMethod
+from baton.payments.refunds import MoneyBack, Purpose
 from baton.payments.services import NO_GATEWAY, PaymentRequest
 from baton.payments.status import derive_payment_status
 from baton.shared.actor import Actor
@@ -62,24 +71,67 @@ def get_payments(order_id: str, container: ContainerDep,
              responses=guarded(404, 409, 422))
 def refund(order_id: str, body: RefundIn, request: Request, response: Response, container: ContainerDep,
            actor: Annotated[Actor, allow(Action.REFUNDS_ISSUE)], idempotency_key: IdempotencyKey = None) -> dict:
-    """Give money back to the order's payments (card first, then stored value), never more than was captured.
-    A role's money limit applies (an agent: up to 50.00 without an admin)."""
+    """Give money back to the order's payments (card first, then stored value), never more than was captured:
+    an `amount`, or the shipped `lines` (units not refunded by lines before) at what they cost the customer, or
+    both when they agree. Shipping is refunded only by amount. A role's money limit applies (an agent: up to
+    50.00 without an admin)."""
+    currency = _currency(container, order_id)
+    ask = MoneyBack(Purpose.REFUND, body.reason, _minor(body.amount, currency), _lines(body.lines))
+    return _give_back(container, actor, Action.REFUNDS_ISSUE, order_id, currency, ask, body, request, response,
+                      idempotency_key)
+
+
+@router.post("/{order_id}/appeasements", status_code=201, response_model=PaymentList,
+             responses=guarded(404, 409, 422))
+def appease(order_id: str, body: AppeasementIn, request: Request, response: Response, container: ContainerDep,
+            actor: Annotated[Actor, allow(Action.APPEASEMENTS_ISSUE)], idempotency_key: IdempotencyKey = None) -> dict:
+    """Goodwill money back without a return: an `amount`, or a `percent` of what the shipped `lines` (default:
+    every unit shipped) cost the customer. Paid back like a refund, booked on the appeasements account and
+    issued as a credit memo. A role's money limit applies (an agent: up to 50.00, finance: up to 500.00)."""
+    currency = _currency(container, order_id)
+    ask = MoneyBack(Purpose.APPEASEMENT, body.reason, _minor(body.amount, currency), _lines(body.lines),
+                    body.percent)
+    return _give_back(container, actor, Action.APPEASEMENTS_ISSUE, order_id, currency, ask, body, request,
+                      response, idempotency_key)
+
+
+def _give_back(container: Container, actor: Actor, action: Action, order_id: str, currency: str, ask: MoneyBack,
+               body: RefundIn | AppeasementIn, request: Request, response: Response,
+               idempotency_key: str | None) -> dict:
+    def limit(amount: int) -> None:  # the role's money limit, once the amount is known (lines, percent)
+        check_money(actor.role, action, Decimal(to_decimal_string(amount, currency)), currency)
+
+    key = idempotent(request, idempotency_key, body)
+    try:
+        _order, payments, _amount = flows.give_back(container.uow(key, actor), lambda: container.uow(actor=actor),
+                                                    container.gateway, order_id, ask,
+                                                    key.key if key else new_id("rfd"), limit)
+    except Replay:  # a retry: answer with the current state, give nothing back again
+        response.headers["Idempotent-Replayed"] = "true"
+        return payment_list(_payments(container, order_id))
+    return payment_list(payments)
+
+
+def _currency(container: Container, order_id: str) -> str:
     with container.reader() as uow:
         order = uow.orders.get(order_id)
         if order is None:
             raise NotFound(f"No order with id {order_id}.", code="order_not_found")
-        currency = order.currency
-    amount = to_minor(body.amount, currency, "amount")
-    check_money(actor.role, Action.REFUNDS_ISSUE, Decimal(body.amount), currency)
-    key = idempotent(request, idempotency_key, body)
-    try:
-        _order, payments = flows.refund(container.uow(key, actor), lambda: container.uow(actor=actor),
-                                        container.gateway, order_id, amount, body.reason,
-                                        key.key if key else new_id("rfd"))
-    except Replay:  # a retry: answer with the current state, refund nothing again
-        response.headers["Idempotent-Replayed"] = "true"
-        return payment_list(_payments(container, order_id))
-    return payment_list(payments)
+        return order.currency
+
+
+def _minor(amount: str | None, currency: str) -> int | None:
+    return to_minor(amount, currency, "amount") if amount is not None else None
+
+
+def _lines(lines: list[LineUnitsIn] | None) -> dict[str, int] | None:
+    """Units per line, a line named twice counted once with both quantities."""
+    if lines is None:
+        return None
+    merged: dict[str, int] = {}
+    for line in lines:
+        merged[line.line_id] = merged.get(line.line_id, 0) + line.quantity
+    return merged
 
 
 # Adding a payment resolves a payment hold (it releases the hold once the order is paid), so it needs the
@@ -119,7 +171,7 @@ def add_shopper_payment(container: Container, shopper: Actor, order_number: str,
 
 def _add(container: Container, actor: Actor, order_id: str, payment: PaymentRequest, body: PaymentIn | ShopperPaymentIn,
          request: Request, response: Response, idempotency_key: str | None) -> dict:
-    _check_token(container, payment)
+    check_token(container, payment)
     key = idempotent(request, idempotency_key, body)
     try:
         payment_id = retry.add_payment(container.uow(key, actor), lambda: container.uow(actor=actor),
@@ -136,17 +188,17 @@ def _add(container: Container, actor: Actor, order_id: str, payment: PaymentRequ
                 "unpaid": to_decimal_string(coverage.unpaid(order.total, payments), order.currency)}
 
 
-def _check_token(container: Container, payment: PaymentRequest) -> None:
+def check_token(container: Container, payment: PaymentRequest, field: str = "token") -> None:
     """A gateway that is not configured, or a token it could never authorise, is refused before anything is
-    recorded."""
+    recorded (at placement too: `field` is then "payment.token")."""
     if PaymentMethod(payment.method) in NO_GATEWAY:
         return  # an external authorisation names its reference: checked when it is recorded
     gateway = container.gateway(payment.method)
     token = payment.reference or payment.token
     if not token:
-        raise InvalidInput("token", f"a {payment.method} payment needs the token of what pays (see the README's "
+        raise InvalidInput(field, f"a {payment.method} payment needs the token of what pays (see the README's "
                            "sandbox tokens).", code="invalid_token")
     try:
         gateway.check_token(token)
     except PaymentFailed as refused:
-        raise InvalidInput("token", refused.message, code=refused.code) from None
+        raise InvalidInput(field, refused.message, code=refused.code) from None

@@ -24,7 +24,7 @@ def product(p: Product) -> dict[str, Any]:
         "sku": p.sku, "name": p.name, "category": p.category, "stock_policy": str(p.stock_policy),
         "price": to_decimal_string(p.prices[currency], currency) if currency else None, "currency": currency,
         "prices": {cur: to_decimal_string(amount, cur) for cur, amount in p.prices.items()},
-        "weight_grams": p.weight_grams, "tax_class": p.tax_class, "active": p.active,
+        "weight_grams": p.weight_grams, "tax_class": p.tax_class, "active": p.active, "returnable": p.returnable,
     }
 
 

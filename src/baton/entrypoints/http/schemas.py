@@ -109,6 +109,7 @@ class ProductIn(In):
     prices: dict[Currency, Amount] | None = Field(None, description="Prices in more currencies.")
     weight_grams: Annotated[int, Field(ge=0, le=1_000_000_000)] | None = None
     tax_class: Annotated[str, Field(min_length=1, max_length=32)] = "standard"
+    returnable: bool = Field(True, description="False: a final sale, no return can be opened for it.")
 
 
 class ProductUpdate(In):
@@ -120,6 +121,7 @@ class ProductUpdate(In):
     weight_grams: Annotated[int, Field(ge=0, le=1_000_000_000)] | None = None
     tax_class: Annotated[str, Field(min_length=1, max_length=32)] | None = None
     active: bool | None = None
+    returnable: bool | None = None
 
 
 class ProductOut(BaseModel):
@@ -133,6 +135,7 @@ class ProductOut(BaseModel):
     weight_grams: int | None
     tax_class: str
     active: bool
+    returnable: bool = True
 
 
 class ProductList(BaseModel):
