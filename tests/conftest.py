@@ -221,6 +221,18 @@ class Shop:
         assert response.status_code == status, response.text
         return response.json()
 
+    def ship_parcel(self, order: dict, sku: str | None = None, quantity: int = 1) -> None:
+        """One parcel from the order's first fulfilment order (accepted first if need be): `quantity` of `sku`,
+        or everything still open."""
+        fo = self.get_order(order["id"])["fulfillment_orders"][0]
+        if fo["status"] == "open":
+            self.act(fo["id"], "accept")
+        body: dict[str, Any] = {"carrier": "DHL"}
+        if sku is not None:
+            line = next(line["id"] for line in order["lines"] if line["sku"] == sku)
+            body["lines"] = [{"line_id": line, "quantity": quantity}]
+        self.act(fo["id"], "ship", body)
+
     def get_order(self, order_id: str) -> dict:
         response = self.client.get(f"/api/v1/orders/{order_id}")
         assert response.status_code == 200, response.text

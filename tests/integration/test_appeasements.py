@@ -57,6 +57,7 @@ def test_an_appeasement_goes_back_to_the_card_and_is_booked_as_goodwill_with_a_c
     [memo] = client.get("/api/v1/credit-memos", params={"order_id": order_id}).json()["items"]
     assert (memo["totals"]["total"], memo["reason"]) == ("5.00", "late delivery")
     assert memo["totals"]["net"] != "0.00"  # the goods part is read from the appeasements account
+    assert [line["description"] for line in memo["lines"]] == ["Goodwill: late delivery"]
     timeline = [e["message"] for e in client.get(f"/api/v1/orders/{order_id}/timeline").json()["items"]]
     assert "Appeasement of EUR 5.00 requested: late delivery." in timeline
     assert f"Credit memo {memo['number']} issued for EUR 5.00." in timeline

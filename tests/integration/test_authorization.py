@@ -85,6 +85,7 @@ EXPECTED = {
     "GET /api/v1/self-service/orders/{order_number}": "shopper",
     "POST /api/v1/self-service/orders/{order_number}/address": "shopper",
     "POST /api/v1/self-service/orders/{order_number}/cancel": "shopper",
+    "POST /api/v1/self-service/orders/{order_number}/returns": "shopper",
     "GET /api/v1/settings/risk-rules": "settings.manage",
     "PUT /api/v1/settings/risk-rules/{code}": "settings.manage",
     "DELETE /api/v1/settings/risk-rules/{code}": "settings.manage",

@@ -48,16 +48,7 @@ def place(shop: Shop, payment: Any = CARD, **extra: Any) -> dict:
     return shop.order([("A", 2), ("B", 1)], payment=payment, shipping="5.00", **extra)
 
 
-def ship(shop: Shop, order: dict, sku: str | None = None, quantity: int = 1) -> None:
-    """One parcel: `quantity` of `sku`, or everything still open."""
-    fo = shop.get_order(order["id"])["fulfillment_orders"][0]
-    if fo["status"] == "open":
-        shop.act(fo["id"], "accept")
-    body: dict[str, Any] = {"carrier": "DHL"}
-    if sku is not None:
-        body["lines"] = [{"line_id": next(ln["id"] for ln in order["lines"] if ln["sku"] == sku),
-                          "quantity": quantity}]
-    shop.act(fo["id"], "ship", body)
+ship = Shop.ship_parcel  # one parcel: `quantity` of `sku`, or everything still open
 
 
 def refund(client: TestClient, order_id: str, amount: str, reason: str) -> None:

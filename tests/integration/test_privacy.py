@@ -211,6 +211,29 @@ def test_events_and_mails_of_an_erased_customer_are_scrubbed(erin, client, conta
     assert erased == {"customer_id": erin["id"], "order_ids": erin["orders"]}
 
 
+def test_notes_and_returns_are_exported_and_their_free_text_scrubbed(erin, shop, client):
+    shipped = erin["orders"][0]
+    fo = client.get(f"/api/v1/orders/{shipped}").json()["fulfillment_orders"][0]["id"]
+    shop.act(fo, "deliver")
+    line = client.get(f"/api/v1/orders/{shipped}").json()["lines"][0]["id"]
+    note = client.post(f"/api/v1/orders/{shipped}/notes", json={"text": f"{NAME} asked to call {PHONE}"})
+    assert note.status_code == 201, note.text
+    opened = client.post(f"/api/v1/orders/{shipped}/returns", json={
+        "lines": [{"line_id": line, "quantity": 1, "reason": "too small", "comment": f"Erin lives at {STREET}"}],
+        "method": "ship_back"})
+    assert opened.status_code == 201, opened.text
+
+    [order] = [o for o in client.get(f"/api/v1/customers/{erin['id']}/export").json()["orders"] if o["id"] == shipped]
+    assert order["notes"][0]["text"] == f"{NAME} asked to call {PHONE}"
+    assert order["returns"][0]["lines"][0]["comment"] == f"Erin lives at {STREET}"
+
+    erase(client, erin["id"])
+    [order] = [o for o in client.get(f"/api/v1/customers/{erin['id']}/export").json()["orders"] if o["id"] == shipped]
+    assert order["notes"][0]["text"] == "[erased] asked to call [erased]"
+    assert order["returns"][0]["lines"][0]["comment"] == "[erased] lives at [erased]"
+    assert order["returns"][0]["lines"][0]["reason"] == "too small"
+
+
 def test_erasing_twice_is_harmless_and_both_requests_are_audited(erin, client):
     first = erase(client, erin["id"])
     export = client.get(f"/api/v1/customers/{erin['id']}/export").json()

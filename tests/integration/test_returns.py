@@ -158,6 +158,29 @@ def test_a_refund_as_store_credit_books_it_in_the_ledger_and_the_customer_balanc
     assert payment["refunded"] == "0.00"  # the card got nothing back
     kinds = [e["kind"] for e in client.get("/api/v1/ledger", params={"order_id": order["id"]}).json()["items"]]
     assert kinds.count("credit_memo") == 1 and kinds.count("store_credit_issued") == 1
+    [memo] = client.get("/api/v1/credit-memos", params={"order_id": order["id"]}).json()["items"]
+    assert (memo["payment_method"], memo["totals"]["total"]) == ("store_credit", "20.00")
+    # And what went back as store credit cannot go back to the card as well
+    refused = client.post(f"/api/v1/orders/{order['id']}/refunds", json={"amount": "30.01", "reason": "again"})
+    assert refused.status_code == 422 and refused.json()["code"] == "refund_exceeds_captured", refused.text
+    assert "EUR 20.00 went back as store credit" in refused.json()["detail"]
+    rest = client.post(f"/api/v1/orders/{order['id']}/refunds", json={"amount": "30.00", "reason": "the A"})
+    assert rest.status_code == 201, rest.text
+
+
+def test_units_refunded_by_lines_cannot_be_returned_for_a_second_refund(client: TestClient, stocked: Shop) -> None:
+    order = delivered(stocked, [("A", 2)])
+    a = line_of(order, "A")["id"]
+    refunded = client.post(f"/api/v1/orders/{order['id']}/refunds",
+                           json={"lines": [{"line_id": a, "quantity": 1}], "reason": "scratched"})
+    assert refunded.status_code == 201, refunded.text
+
+    refused = client.post(f"/api/v1/orders/{order['id']}/returns", json={
+        "lines": [{"line_id": a, "quantity": 2, "reason": "too small"}], "method": "ship_back"})
+
+    assert refused.status_code == 422 and refused.json()["code"] == "too_many_units", refused.text
+    assert "1 refunded already" in refused.json()["detail"]
+    open_return(client, order, [("A", 1)])  # the other unit may still come back
 
 
 def test_the_channel_policy_keeps_back_restocking_and_return_shipping_fees(client: TestClient,

@@ -213,3 +213,34 @@ def test_a_cancel_racing_the_warehouse_accepting_has_exactly_one_winner(stocked,
             assert after["status"] != "cancelled" and after["fulfillment_orders"][0]["status"] == "accepted"
         outcomes.append(results)
     assert stocked.level("WH-BER", "A")["reserved"] == sum(1 for r in outcomes if "accepted" in r)
+
+
+# -- a return asked for by the shopper ---------------------------------------------------------------------------
+def test_the_shopper_asks_for_a_return_of_delivered_units_and_the_shop_sees_it(jane, stocked, anonymous, client):
+    order = jane["order"]
+    fo = order["fulfillment_orders"][0]["id"]
+    for action, body in (("accept", None), ("ship", {"carrier": "DHL"}), ("deliver", None)):
+        stocked.act(fo, action, body)
+    body = {"lines": [{"line_id": order["lines"][0]["id"], "quantity": 1, "reason": "too small"}],
+            "method": "ship_back"}
+
+    response = anonymous.post(f"{BASE}/{order['number']}/returns", json=body, headers=jane["auth"])
+
+    assert response.status_code == 201, response.text
+    rma = response.json()
+    assert rma["status"] == "requested" and rma["lines"][0]["quantity"] == 1
+    [listed] = client.get(f"/api/v1/orders/{order['id']}/returns").json()["items"]
+    assert listed["id"] == rma["id"]
+    assert client.get(f"/api/v1/orders/{order['id']}").json()["lines"][0]["quantities"]["return_requested"] == 1
+    # And asking for more than was delivered is refused, naming the line, changing nothing
+    body["lines"][0]["quantity"] = 2
+    refused = anonymous.post(f"{BASE}/{order['number']}/returns", json=body, headers=jane["auth"])
+    assert refused.status_code == 422 and refused.json()["code"] == "too_many_units", refused.text
+    assert len(client.get(f"/api/v1/orders/{order['id']}/returns").json()["items"]) == 1
+
+
+def test_a_return_of_someone_elses_order_answers_404(jane, stocked, anonymous):
+    bobs = stocked.order([("A", 1)], customer=BOB)
+    body = {"lines": [{"line_id": bobs["lines"][0]["id"], "quantity": 1, "reason": "x"}], "method": "ship_back"}
+    response = anonymous.post(f"{BASE}/{bobs['number']}/returns", json=body, headers=jane["auth"])
+    assert response.status_code == 404, response.text

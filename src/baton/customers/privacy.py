@@ -111,9 +111,14 @@ def _orders(orders: list[dict[str, Any]], children: dict[str, list[dict[str, Any
         fo_lines[line["fulfillment_order_id"]].append(
             {k: line[k] for k in ("order_line_id", "sku", "quantity", "awaiting_stock", "shipped", "cancelled")})
     for name in ("order_lines", "order_changes", "order_holds", "fulfillment_orders", "shipments", "timeline",
-                 "outbox"):
+                 "outbox", "order_notes", "returns"):
         for row in children[name]:
             by_order[row["order_id"]][name].append(row)
+    return_lines: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for line in children["return_lines"]:
+        return_lines[line["return_id"]].append(
+            {k: line[k] for k in ("order_line_id", "sku", "quantity", "reason", "comment", "received", "resellable",
+                                  "damaged", "refunded")})
     out = []
     for o in orders:
         money = _money(o["currency"])
@@ -144,6 +149,11 @@ def _orders(orders: list[dict[str, Any]], children: dict[str, list[dict[str, Any
                           for s in rows["shipments"]],
             "timeline": [{k: e[k] for k in ("id", "at", "actor", "kind", "message", "data")}
                          for e in rows["timeline"]],
+            "notes": [{k: n[k] for k in ("id", "author", "text", "created_at")} for n in rows["order_notes"]],
+            "returns": [{k: r[k] for k in ("id", "number", "status", "method", "refund_to", "tracking_number",
+                                           "location", "reject_reason", "created_at", "updated_at")}
+                        | {"refund_amount": money(r["refund_amount"]), "lines": return_lines[r["id"]]}
+                        for r in rows["returns"]],
             "events": [{"id": e["id"], "type": e["type"], "occurred_at": e["occurred_at"],
                         "published_at": e["published_at"], "payload": _event_money(e["payload"], o["currency"])}
                        for e in rows["outbox"]],
@@ -277,6 +287,9 @@ def erase_customer(uow: UnitOfWork, customer_id: str, reason: str) -> dict[str, 
         _rewrite(uow, "order_holds", ("reasons", "release_note"), children["order_holds"], scrub.value)
         _rewrite(uow, "fulfillment_orders", ("reject_reason",), children["fulfillment_orders"], scrub.value)
         _rewrite(uow, "outbox", ("payload",), children["outbox"], scrub.payload)
+        _rewrite(uow, "order_notes", ("text",), children["order_notes"], scrub.value)
+        _rewrite(uow, "returns", ("tracking_number", "reject_reason"), children["returns"], scrub.value)
+        _rewrite(uow, "return_lines", ("reason", "comment"), children["return_lines"], scrub.value)
         mails = [{"id": m["id"], "to_address": alias, "subject": scrub.text(m["subject"]), "body": ERASED}
                  for m in records.mails(addresses)]
         records.update_texts("mail_outbox", ("to_address", "subject", "body"), mails)

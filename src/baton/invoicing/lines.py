@@ -41,11 +41,12 @@ def invoice_lines(order_lines: Sequence[OrderLine], earlier: Sequence[Document],
                  for (line, quantity), amount in zip(units, amounts, strict=True))
 
 
-def credit_memo_lines(reason: str | None, net: int) -> tuple[DocumentLine, ...]:
-    """One line of `net` (goods and shipping given back, without tax) that says why."""
+def credit_memo_lines(reason: str | None, net: int, what: str = "Refund") -> tuple[DocumentLine, ...]:
+    """One line of `net` (goods and shipping given back, without tax) that says why; `what`: "Refund", or
+    "Goodwill" for an appeasement."""
     if net == 0:
         return ()  # only tax given back
-    return (DocumentLine(f"Refund: {reason}" if reason else "Refund", net),)
+    return (DocumentLine(f"{what}: {reason}" if reason else what, net),)
 
 
 def _invoiced_units(earlier: Sequence[Document]) -> Counter[str]:

@@ -22,7 +22,9 @@ from baton.shared.errors import NotFound
 from baton.shared.ids import new_id
 from baton.shared.money import to_decimal_string
 
-DOCUMENT_OF_ENTRY = {EntryKind.INVOICE: DocumentKind.INVOICE, EntryKind.CREDIT_MEMO: DocumentKind.CREDIT_MEMO}
+# An appeasement (goodwill money back without a return) is a credit note too: it gets a credit memo document.
+DOCUMENT_OF_ENTRY = {EntryKind.INVOICE: DocumentKind.INVOICE, EntryKind.CREDIT_MEMO: DocumentKind.CREDIT_MEMO,
+                     EntryKind.APPEASEMENT: DocumentKind.CREDIT_MEMO}
 
 
 class DocumentNotFound(NotFound):
@@ -34,6 +36,12 @@ class DocumentNotFound(NotFound):
 # -- issuing ----------------------------------------------------------------------------------------------------
 def issue(uow: UnitOfWork, order: Order, payment: Payment, tx: PaymentTransaction, booked: BookedEntry) -> Document:
     """The document of a journal entry just booked for `tx`; told on the order's timeline, announced, audited."""
+    return issue_for(uow, order, booked, str(payment.method), tx.reason)
+
+
+def issue_for(uow: UnitOfWork, order: Order, booked: BookedEntry, method: str, reason: str | None) -> Document:
+    """The document of a journal entry just booked, paid through `method` (a payment method, or "store_credit"
+    for a refund given as store credit), for `reason`."""
     kind = DOCUMENT_OF_ENTRY[booked.kind]
     totals = _totals(kind, booked.entry)
     earlier = uow.invoices.of_order(order.id)
@@ -42,13 +50,14 @@ def issue(uow: UnitOfWork, order: Order, payment: Payment, tx: PaymentTransactio
     if kind is DocumentKind.INVOICE:
         lines = invoice_lines(order.lines, earlier, totals.net)
     else:
-        lines = credit_memo_lines(tx.reason, totals.net)
+        lines = credit_memo_lines(reason, totals.net,
+                                  "Goodwill" if booked.kind == EntryKind.APPEASEMENT else "Refund")
     document = Document(
         id=new_id("inv" if kind is DocumentKind.INVOICE else "cn"), kind=kind, number=number, issued_at=issued_at,
         supplied_at=booked.entry.occurred_at, currency=booked.entry.currency, order_id=order.id,
         order_number=order.number, seller=seller(uow.settings), buyer=_buyer(order),
-        payment_method=str(payment.method), lines=lines, totals=totals, entry_id=booked.entry.id,
-        source_id=booked.source_id, reason=tx.reason if kind is DocumentKind.CREDIT_MEMO else None,
+        payment_method=method, lines=lines, totals=totals, entry_id=booked.entry.id,
+        source_id=booked.source_id, reason=reason if kind is DocumentKind.CREDIT_MEMO else None,
         refers_to=tuple(d.number for d in earlier if d.kind is DocumentKind.INVOICE)
         if kind is DocumentKind.CREDIT_MEMO else ())
     uow.invoices.add(document)
@@ -76,7 +85,7 @@ def _totals(kind: DocumentKind, entry: JournalEntry) -> DocumentTotals:
     if kind is DocumentKind.INVOICE:
         return DocumentTotals(credits(Account.REVENUE), credits(Account.SHIPPING_REVENUE),
                               credits(Account.TAX_PAYABLE), debits(Account.CUSTOMER_RECEIVABLE))
-    return DocumentTotals(debits(Account.REFUNDS), 0, debits(Account.TAX_PAYABLE),
+    return DocumentTotals(debits(Account.REFUNDS) + debits(Account.APPEASEMENTS), 0, debits(Account.TAX_PAYABLE),
                           credits(Account.CUSTOMER_RECEIVABLE))
 
 

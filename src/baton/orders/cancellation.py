@@ -18,7 +18,7 @@ def cancel(
     effects: list[StockEffect] = []
     removed: list[dict[str, Any]] = []
     for line, quantity in wanted:
-        effects.extend(_take_units(order, line, quantity))
+        effects.extend(take_units(order, line, quantity))
         line.cancelled += quantity
         removed.append({"line_id": line.id, "sku": line.sku, "quantity": quantity})
     delta = order.totals.total - total_before
@@ -65,7 +65,7 @@ def _wanted(order: Order, lines: dict[str, int] | None) -> list[tuple[OrderLine,
     return result
 
 
-def _take_units(order: Order, line: OrderLine, quantity: int) -> list[StockEffect]:
+def take_units(order: Order, line: OrderLine, quantity: int) -> list[StockEffect]:
     """Units come from what no location holds first, then from fulfilment orders that have not shipped them."""
     quantity -= min(quantity, line.unallocated)
     effects = []

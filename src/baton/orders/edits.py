@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from baton.fulfillment.model import FulfillmentOrderStatus
-from baton.orders.cancellation import _take_units
+from baton.orders.cancellation import take_units
 from baton.orders.edit_commands import LineQuantity
 from baton.orders.model import MAX_LINE_AMOUNT, DeliveryMethod, Order, OrderChange, OrderLine
 from baton.shared.errors import Conflict, InvalidInput, NotFound
@@ -92,7 +92,7 @@ def apply_edit(order: Order, quantities: list[tuple[OrderLine, int]], added: lis
         if quantity < line.kept:
             removed = line.kept - quantity
             _check_not_packed(order, line)
-            effects.extend(_take_units(order, line, removed))
+            effects.extend(take_units(order, line, removed))
             line.cancelled += removed
             entries.append({"line_id": line.id, "sku": line.sku, "quantity": removed})
             said.append(f"{line.sku} {line.kept + removed} \u2192 {line.kept}")

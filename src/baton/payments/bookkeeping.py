@@ -9,7 +9,7 @@ entries (baton.finance.postings), in the same transaction that records the gatew
   back to the original payment.
 - appeasement (a refund whose purpose is goodwill, baton.payments.refunds): split and paid back like a refund, but
   booked on the appeasements contra account (postings.appeasement). Legally it is a credit note too, so it is
-  issued as a credit memo document (see `_as_credit_memo`).
+  issued as a credit memo document.
 - gift card and store credit payments (stored value the shop keeps itself): the money side is the store credit
   liability instead of gateway clearing (a capture spends it, a refund gives it back).
 - authorisations and voids book nothing: an authorisation is a hold on the customer's money, neither a sale nor a
@@ -35,7 +35,7 @@ the journal's unique (source, kind) refuses a second entry even to a racing sett
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
 
@@ -46,7 +46,6 @@ from baton.finance.ledger import Account, JournalEntry
 from baton.finance.postings import Amounts, Context
 from baton.invoicing import services as invoicing
 from baton.orders.model import Order
-from baton.payments import refund_records
 from baton.payments.model import STORED_VALUE, Payment, PaymentTransaction, TransactionKind, TransactionStatus
 from baton.payments.refunds import Purpose
 from baton.shared.clock import utcnow
@@ -62,7 +61,7 @@ def book(uow: UnitOfWork, order: Order, payments: list[Payment]) -> list[BookedE
     if not due:
         return []
     booked = uow.journal.of_order(order.id)
-    purposes = {tx_id: record.purpose for record in refund_records.records(uow).of_order(order.id)
+    purposes = {tx_id: record.purpose for record in uow.refund_records.of_order(order.id)
                 for tx_id in record.transactions} if any(tx.kind == TransactionKind.REFUND for _p, tx in due) else {}
     done = {b.source_id for b in booked}
     entries = [b.entry for b in booked]
@@ -76,22 +75,11 @@ def book(uow: UnitOfWork, order: Order, payments: list[Payment]) -> list[BookedE
                 entries.append(item.entry)
                 if item.kind in invoicing.DOCUMENT_OF_ENTRY:  # its invoice or credit memo, exactly once
                     invoicing.issue(uow, order, payment, tx, item)
-                elif item.kind == EntryKind.APPEASEMENT:
-                    invoicing.issue(uow, order, payment, tx, _as_credit_memo(item))
     return written
 
 
 def _when(tx: PaymentTransaction) -> tuple[datetime, int, str]:
     return tx.settled_at or tx.created_at, 0 if tx.kind == TransactionKind.CAPTURE else 1, tx.id
-
-
-def _as_credit_memo(item: BookedEntry) -> BookedEntry:
-    """An appeasement's entry as its credit memo document reads it: the document takes its money from a credit
-    memo's postings (refunds, tax payable, receivable), so the appeasements contra account is read as refunds.
-    Only the document sees this view; the journal keeps the entry as booked, and the document refers to it."""
-    postings = [replace(p, account=Account.REFUNDS) if p.account == Account.APPEASEMENTS else p
-                for p in item.entry.postings]
-    return BookedEntry(replace(item.entry, postings=postings), EntryKind.CREDIT_MEMO, item.source_id)
 
 
 def _entries(order: Order, payment: Payment, tx: PaymentTransaction, entries: list[JournalEntry],

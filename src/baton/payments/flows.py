@@ -20,12 +20,12 @@ from collections.abc import Callable
 from baton.adapters.db.uow import UnitOfWork
 from baton.orders.holds import HoldKind
 from baton.orders.model import Order
-from baton.payments import bookkeeping, coverage, refund_records, refunds, services
+from baton.payments import bookkeeping, coverage, refunds, services
 from baton.payments.model import Payment, PaymentMethod, PaymentTransaction, TransactionKind, TransactionStatus
 from baton.payments.refunds import MoneyBack, Purpose
 from baton.payments.services import Gateways, Outcome
 from baton.payments.status import derive_payment_status
-from baton.shared.errors import NotFound
+from baton.shared.errors import InvalidInput, NotFound
 
 UnitsOfWork = Callable[[], UnitOfWork]
 Begin = Callable[[UnitOfWork, Order], list[Payment]]
@@ -225,12 +225,13 @@ def give_back(first: UnitOfWork, uows: UnitsOfWork, gateways: Gateways, order_id
     decided: list[int] = []
 
     def begin(uow: UnitOfWork, order: Order) -> list[Payment]:
-        kept = refund_records.records(uow)
+        kept = uow.refund_records
         failed = {tx.id for p in uow.payments.of_order(order.id) for tx in p.transactions
                   if tx.status == TransactionStatus.FAILED}
         amount = refunds.amount_of(order, ask, refunds.refunded_units(kept.of_order(order.id), failed))
         if limit is not None:
             limit(amount)
+        _check_store_credit(uow, order, amount)
         touched = services.begin_refund(uow, order.id, amount, ask.reason, key)
         carried = [tx.id for p in touched for tx in p.transactions if tx.idempotency_key == f"{key}:{p.id}"]
         kept.add(refunds.RefundRecord(order.id, ask.purpose, amount, dict(ask.lines or {})
@@ -276,3 +277,15 @@ def _tell(order: Order, payment: Payment, tx_id: str, actor: str) -> None:
 def _why(tx: PaymentTransaction) -> str:
     """The provider's reason, without its full stop: it goes inside a sentence."""
     return (tx.failure_message or tx.failure_code or "no reason given").rstrip(".")
+
+
+def _check_store_credit(uow: UnitOfWork, order: Order, amount: int) -> None:
+    """Store credit a return already gave for this order counts against what its payments can still give back."""
+    issued = uow.store_credit.issued_for_order(order.id)
+    if not issued:
+        return
+    left = sum(p.refundable for p in uow.payments.of_order(order.id)) - issued
+    if amount > left:
+        raise InvalidInput("amount", f"only {order.money(max(left, 0))} of order {order.number} can still be given "
+                           f"back: {order.money(issued)} went back as store credit already.",
+                           code="refund_exceeds_captured")

@@ -16,9 +16,10 @@ from baton.shared.errors import Conflict, InvalidInput, NotFound
 
 
 def open_return(order: Order, cmd: RequestReturn, products: Mapping[str, Product], policy: ReturnPolicy,
-                number: str, actor: str) -> Return:
-    """A new return of `cmd.lines`; the units move into their lines' return_requested bucket."""
-    wanted = _wanted(order, cmd, products)
+                number: str, actor: str, refunded: Mapping[str, int] | None = None) -> Return:
+    """A new return of `cmd.lines`; the units move into their lines' return_requested bucket. `refunded`: units
+    per line already refunded by lines (payments.refunds): money back once is enough, so they cannot return."""
+    wanted = _wanted(order, cmd, products, refunded or {})
     delivered_at = last_delivery(order)
     if delivered_at is None:
         raise Conflict(f"Nothing of order {order.number} has been delivered yet; a return opens once units have "
@@ -41,9 +42,9 @@ def open_return(order: Order, cmd: RequestReturn, products: Mapping[str, Product
     return rma
 
 
-def returnable_units(line: OrderLine) -> int:
-    """Delivered units not already asked back or returned."""
-    return line.delivered - line.return_requested - line.returned
+def returnable_units(line: OrderLine, refunded: int = 0) -> int:
+    """Delivered units not already asked back or returned, nor refunded by lines (of the shipped units)."""
+    return min(line.delivered, line.shipped - refunded) - line.return_requested - line.returned
 
 
 def last_delivery(order: Order) -> datetime | None:
@@ -56,7 +57,8 @@ def last_delivery(order: Order) -> datetime | None:
     return None
 
 
-def _wanted(order: Order, cmd: RequestReturn, products: Mapping[str, Product]) -> list[tuple[OrderLine, LineRequest]]:
+def _wanted(order: Order, cmd: RequestReturn, products: Mapping[str, Product],
+            refunded: Mapping[str, int]) -> list[tuple[OrderLine, LineRequest]]:
     if not cmd.lines:
         raise InvalidInput("lines", "list at least one line to return.")
     seen: set[str] = set()
@@ -78,10 +80,12 @@ def _wanted(order: Order, cmd: RequestReturn, products: Mapping[str, Product]) -
                                code="not_returnable")
         if request.quantity <= 0:
             raise InvalidInput(f"lines[{index}].quantity", "must be at least 1.")
-        left = returnable_units(line)
+        left = returnable_units(line, refunded.get(line.id, 0))
         if request.quantity > left:
-            raise InvalidInput(f"lines[{index}].quantity", f"only {left} unit(s) of {line.sku} can be returned "
-                               f"({line.delivered} delivered, {line.return_requested} already asked back, "
-                               f"{line.returned} returned); {request.quantity} requested.", code="too_many_units")
+            by_lines = f", {refunded[line.id]} refunded already" if refunded.get(line.id) else ""
+            raise InvalidInput(f"lines[{index}].quantity", f"only {max(left, 0)} unit(s) of {line.sku} can be "
+                               f"returned ({line.delivered} delivered, {line.return_requested} already asked back, "
+                               f"{line.returned} returned{by_lines}); {request.quantity} requested.",
+                               code="too_many_units")
         wanted.append((line, request))
     return wanted

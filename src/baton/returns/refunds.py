@@ -16,6 +16,7 @@ from baton.adapters.db.returns_repository import CreditEntry
 from baton.adapters.db.uow import UnitOfWork
 from baton.finance import postings
 from baton.finance.journal import BookedEntry, EntryKind
+from baton.invoicing import services as invoicing
 from baton.orders.model import Order
 from baton.payments import bookkeeping, flows
 from baton.payments import services as payment_services
@@ -110,7 +111,9 @@ def _issue_credit(uow: UnitOfWork, order: Order, rma: Return, amount: int) -> No
     entries = [booked.entry for booked in uow.journal.of_order(order.id)]
     context = postings.Context(order.currency, order.id, utcnow(), memo)
     amounts = bookkeeping.refund_amounts(amount, entries)
-    uow.journal.add(BookedEntry(postings.credit_memo(amounts, context), EntryKind.CREDIT_MEMO, credit_id))
+    memo_entry = BookedEntry(postings.credit_memo(amounts, context), EntryKind.CREDIT_MEMO, credit_id)
+    if uow.journal.add(memo_entry):  # a credit note for the customer, like any refund's
+        invoicing.issue_for(uow, order, memo_entry, "store_credit", f"return {rma.number}")
     uow.journal.add(BookedEntry(postings.store_credit_issued(amount, context), EntryKind.STORE_CREDIT_ISSUED,
                                 credit_id))
     order.announce("store_credit.issued", customer_id=order.customer_id, amount=amount, currency=order.currency,

@@ -81,6 +81,12 @@ class CustomerRecords(CoreRepository):
             ("shipments", t.shipments, t.shipments.c.order_id.in_(ids), [t.shipments.c.shipped_at, t.shipments.c.id]),
             ("timeline", t.timeline, t.timeline.c.order_id.in_(ids), [t.timeline.c.at, t.timeline.c.id]),
             ("outbox", t.outbox, t.outbox.c.order_id.in_(ids), [t.outbox.c.occurred_at, t.outbox.c.id]),
+            ("order_notes", t.order_notes, t.order_notes.c.order_id.in_(ids),
+             [t.order_notes.c.created_at, t.order_notes.c.id]),
+            ("returns", t.returns, t.returns.c.order_id.in_(ids), [t.returns.c.created_at, t.returns.c.id]),
+            ("return_lines", t.return_lines,
+             t.return_lines.c.return_id.in_(select(t.returns.c.id).where(t.returns.c.order_id.in_(ids))),
+             [t.return_lines.c.return_id, t.return_lines.c.id]),
         ]
         return {name: _rows(self.db.execute(select(table).where(where).order_by(*order)))
                 for name, table, where, order in tables}

@@ -18,6 +18,7 @@ from baton.adapters.db.journal_repository import Journal
 from baton.adapters.db.mapping import start_mappers
 from baton.adapters.db.order_repository import Customers, Orders
 from baton.adapters.db.payment_repository import Payments
+from baton.adapters.db.refund_repository import RefundRecords
 from baton.adapters.db.returns_repository import ReturnPolicies, Returns, StoreCredit
 from baton.adapters.db.risk_repository import RiskRules
 from baton.adapters.db.settings_repository import ExchangeRates, TaxSettings
@@ -59,6 +60,7 @@ class UnitOfWork:
     audit_log: r.AuditLog
     tokens: Tokens
     payments: Payments
+    refund_records: RefundRecords
     journal: Journal
     invoices: Invoices  # invoices and credit memos
     risk_rules: RiskRules
@@ -101,6 +103,7 @@ class UnitOfWork:
         self.messages = r.Messages(s)
         self.tokens = Tokens(s)
         self.payments = Payments(s)
+        self.refund_records = RefundRecords(s)
         self.journal = Journal(s)
         self.invoices = Invoices(s)
         self.risk_rules = RiskRules(s)

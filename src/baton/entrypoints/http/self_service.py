@@ -1,5 +1,6 @@
 """Self-service: what a shopper does with their own orders, with their shopper access token (`shp_…`, see
-`shopper.py`): read an order, change its shipping address before it is packed, cancel it before it is picked.
+`shopper.py`): read an order, change its shipping address before it is packed, cancel it before it is picked,
+ask for a return of delivered units.
 Any order that is not the shopper's answers 404, as if it did not exist; too late answers 409."""
 
 from __future__ import annotations
@@ -15,9 +16,14 @@ from baton.entrypoints.http import presenters
 from baton.entrypoints.http.deps import ContainerDep
 from baton.entrypoints.http.order_schemas import OrderOut
 from baton.entrypoints.http.problems import responses
+from baton.entrypoints.http.return_schemas import ReturnIn, ReturnOut
+from baton.entrypoints.http.returns import present
 from baton.entrypoints.http.schemas import Address, In
 from baton.entrypoints.http.shopper import SHOPPER, Shopper
 from baton.payments import flows
+from baton.returns import services as returns
+from baton.returns.commands import LineRequest, RequestReturn
+from baton.returns.model import RefundTo, ReturnMethod
 
 router = APIRouter(prefix="/api/v1/self-service", tags=["self-service"])
 
@@ -55,3 +61,15 @@ def cancel_order(order_number: str, container: ContainerDep, shopper: Shopper,
     order = self_service.cancel(container.uow(actor=shopper), shopper, order_number, reason)
     settled = flows.settle_pending(lambda: container.uow(actor=shopper), container.gateway, order.id)
     return presenters.order(settled or order, holds=False)
+
+
+@router.post("/orders/{order_number}/returns", status_code=201, response_model=ReturnOut,
+             responses=responses(401, 404, 409, 422), openapi_extra=SHOPPER)
+def request_return(order_number: str, body: ReturnIn, container: ContainerDep, shopper: Shopper) -> dict[str, Any]:
+    """Ask for a return of delivered units, under the same rules as an agent's (return window, returnable
+    products, units not already asked back); the shop approves it."""
+    order = shopper_services.own_order(container.reader(), shopper, order_number)
+    cmd = RequestReturn(order.id, [LineRequest(line.line_id, line.quantity, line.reason, line.comment)
+                                   for line in body.lines], ReturnMethod(body.method), RefundTo(body.refund_to),
+                        body.tracking_number, body.location)
+    return present(returns.request_return(container.uow(actor=shopper), cmd))

@@ -8,7 +8,6 @@ from sqlalchemy import insert, select
 
 from baton.adapters.db import tables as t
 from baton.adapters.db.sql import CoreRepository
-from baton.adapters.db.uow import UnitOfWork
 from baton.payments.refunds import Purpose, RefundRecord
 
 R = t.order_refunds.c
@@ -25,7 +24,3 @@ class RefundRecords(CoreRepository):
         rows = self.db.execute(select(t.order_refunds).where(R.order_id == order_id).order_by(R.created_at, R.id))
         return [RefundRecord(row.order_id, Purpose(row.purpose), row.amount, dict(row.lines),
                              list(row.transactions), row.reason, row.id, row.created_at) for row in rows]
-
-
-def records(uow: UnitOfWork) -> RefundRecords:
-    return RefundRecords(uow.session)
