@@ -257,6 +257,8 @@ def _order(uow: UnitOfWork, order_id: str) -> Order:
     return order
 
 
+EVENT_OF_TRANSACTION = {TransactionKind.AUTHORIZE: "payment.authorized", TransactionKind.CAPTURE: "payment.captured",
+                        TransactionKind.VOID: "payment.voided", TransactionKind.REFUND: "refund.issued"}
 VERBS = {TransactionKind.AUTHORIZE: "authorisation", TransactionKind.CAPTURE: "capture",
          TransactionKind.VOID: "release of the rest", TransactionKind.REFUND: "refund"}
 
@@ -267,7 +269,7 @@ def _tell(order: Order, payment: Payment, tx_id: str, actor: str) -> None:
     if tx.status == TransactionStatus.SUCCEEDED:
         order.tell(actor, f"payment_{tx.kind}", f"The {what} went through.", payment_id=payment.id,
                    transaction_id=tx.id)
-        order.announce(f"payment.{tx.kind}d" if tx.kind != "refund" else "refund.issued", payment_id=payment.id,
+        order.announce(EVENT_OF_TRANSACTION[TransactionKind(tx.kind)], payment_id=payment.id,
                        amount=tx.amount, currency=payment.currency)
     else:
         order.tell(actor, f"payment_{tx.kind}_failed", f"The {what} failed: {_why(tx)}.",

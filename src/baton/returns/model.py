@@ -23,6 +23,7 @@ class ReturnStatus(enum.StrEnum):
     RECEIVED = "received"  # some or all units arrived at a location, not all inspected yet
     INSPECTED = "inspected"  # every unit received so far was judged resellable or damaged
     REFUNDED = "refunded"  # the value of the inspected units went back (original payment or store credit)
+    EXCHANGED = "exchanged"  # the units were swapped for a replacement order (baton.returns.exchanges)
     CLOSED = "closed"  # done; units never received went back to the order
     REJECTED = "rejected"  # the shop refused the return (with a reason); the units went back to the order
 
@@ -33,13 +34,14 @@ TRANSITIONS: dict[ReturnStatus, frozenset[ReturnStatus]] = {
     S.REQUESTED: frozenset({S.APPROVED, S.REJECTED}),
     S.APPROVED: frozenset({S.RECEIVED, S.REJECTED, S.CLOSED}),
     S.RECEIVED: frozenset({S.RECEIVED, S.INSPECTED}),
-    S.INSPECTED: frozenset({S.RECEIVED, S.REFUNDED, S.CLOSED}),  # closed: refunded outside Baton
+    S.INSPECTED: frozenset({S.RECEIVED, S.REFUNDED, S.EXCHANGED, S.CLOSED}),  # closed: refunded outside Baton
     S.REFUNDED: frozenset({S.CLOSED}),
+    S.EXCHANGED: frozenset({S.CLOSED}),
     S.CLOSED: frozenset(),
     S.REJECTED: frozenset(),
 }
 VERB = {S.APPROVED: "approved", S.REJECTED: "rejected", S.RECEIVED: "received", S.INSPECTED: "inspected",
-        S.REFUNDED: "refunded", S.CLOSED: "closed"}
+        S.REFUNDED: "refunded", S.EXCHANGED: "exchanged", S.CLOSED: "closed"}
 
 
 class ReturnMethod(enum.StrEnum):

@@ -155,8 +155,14 @@ def _quote(uow: UnitOfWork, order: Order, rma: Return) -> Quote:
 
 
 def _ready(uow: UnitOfWork, order: Order, rma: Return) -> Quote:
-    """The state allows a refund and the order has payments in Baton to give it back to."""
+    """The state allows a refund, the return is not part of an exchange (the replacement is what the customer
+    gets back), and the order has payments in Baton to give it back to."""
     rma.check_may(ReturnStatus.REFUNDED)
+    exchange = uow.exchanges.of_return(rma.id)
+    if exchange is not None:
+        raise Conflict(f"Return {rma.number} is part of exchange {exchange.id}: the customer gets the replacement, "
+                       "not a refund. Complete the exchange (POST /api/v1/exchanges/{id}/complete) instead.",
+                       code="return_is_exchanged")
     if not uow.payments.of_order(order.id):
         quoted = _quote(uow, order, rma)
         raise Conflict(f"Order {order.number} has no payment recorded in Baton (it was paid outside Baton), so "

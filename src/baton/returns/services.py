@@ -64,9 +64,10 @@ def reject(uow: UnitOfWork, return_id: str, reason: str) -> Return:
 
 def close(uow: UnitOfWork, return_id: str) -> Return:
     def step(order: Order, rma: Return, actor: str) -> None:
+        exchanged = rma.status == ReturnStatus.EXCHANGED  # the replacement order was what came back for them
         back = rma.close()
         _give_back(order, back)
-        unpaid = sum(line.inspected - line.refunded for line in rma.lines)
+        unpaid = 0 if exchanged else sum(line.inspected - line.refunded for line in rma.lines)
         outside = f" {unpaid} inspected unit(s) were not refunded in Baton." if unpaid else ""
         order.tell(actor, "return_closed", f"Return {rma.number} closed.{outside} {_units_back(order, back)}",
                    return_id=rma.id)
@@ -98,6 +99,9 @@ def receive(uow: UnitOfWork, return_id: str, counts: dict[str, int], location: s
                    return_id=rma.id)
         order.announce("return.received", return_id=rma.id, number=rma.number, location=where,
                        lines=_named(rma, counts))
+        from baton.returns import exchange_services  # late: exchanges open returns through this module
+
+        exchange_services.on_received(uow, order, rma)  # an exchange waiting for these units places its replacement
 
     return _step(uow, return_id, "return.receive", step, who=who)
 

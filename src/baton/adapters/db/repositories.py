@@ -6,6 +6,8 @@ from sqlalchemy import insert, select
 
 from baton.adapters.db import tables as t
 from baton.adapters.db.sql import CoreRepository, insert_ignore
+from baton.adapters.db.webhook_repository import next_sequences
+from baton.events.catalogue import PAYLOAD_VERSION
 from baton.shared.actor import Actor
 from baton.shared.audit import AuditEntry
 from baton.shared.clock import utcnow
@@ -22,9 +24,11 @@ class Messages(CoreRepository):
                  "message": e.message, "data": e.data} for e in timeline
             ])
         if events:
+            sequences = next_sequences(self.db, [e.order_id for e in events])  # per order, in commit order
             self.db.execute(insert(t.outbox), [
                 {"id": e.id, "type": e.type, "order_id": e.order_id, "payload": e.payload,
-                 "occurred_at": e.occurred_at, "published_at": None} for e in events
+                 "occurred_at": e.occurred_at, "published_at": None, "sequence": sequence,
+                 "version": PAYLOAD_VERSION} for e, sequence in zip(events, sequences, strict=True)
             ])
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from sqlalchemy import JSON, BigInteger, Boolean, Column, Float, ForeignKey, Index, Integer, String, Table, Text, true
 
 from baton.adapters.db.care_tables import *  # noqa: F403
+from baton.adapters.db.exchange_tables import *  # noqa: F403
 from baton.adapters.db.identity_tables import *  # noqa: F403  (re-exported: one namespace of tables)
 from baton.adapters.db.invoice_tables import *  # noqa: F403
 from baton.adapters.db.money_tables import *  # noqa: F403
@@ -15,6 +16,7 @@ from baton.adapters.db.returns_tables import *  # noqa: F403
 from baton.adapters.db.schema import TS
 from baton.adapters.db.schema import metadata as metadata  # re-exported: migrations and tests import it here
 from baton.adapters.db.settings_tables import *  # noqa: F403
+from baton.adapters.db.webhook_tables import *  # noqa: F403  (events out: sequences, webhooks)
 
 products = Table(
     "products", metadata,
@@ -210,7 +212,10 @@ outbox = Table(
     Column("order_id", String(40), index=True),
     Column("payload", JSON, nullable=False),
     Column("occurred_at", TS, nullable=False),
-    Column("published_at", TS),
+    Column("published_at", TS),  # when the worker fanned it out to the webhook subscriptions
+    Column("sequence", Integer),  # 1, 2, 3 ... per order, in commit order; None for an event of no order
+    Column("version", Integer, nullable=False, server_default="1"),  # of the payload's schema (docs/events.md)
+    Index("ix_outbox_published_at_occurred_at", "published_at", "occurred_at"),
 )
 
 idempotency_keys = Table(

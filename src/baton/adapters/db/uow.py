@@ -12,6 +12,7 @@ from baton.adapters.db.care_repository import Annotations
 from baton.adapters.db.catalog_repository import Locations, Products
 from baton.adapters.db.customer_repository import CustomerRecords
 from baton.adapters.db.engine import WRITE
+from baton.adapters.db.exchange_repository import Claims, Exchanges
 from baton.adapters.db.identity_repository import Tokens
 from baton.adapters.db.invoice_repository import Invoices
 from baton.adapters.db.journal_repository import Journal
@@ -25,6 +26,7 @@ from baton.adapters.db.settings_repository import ExchangeRates, TaxSettings
 from baton.adapters.db.shopper_repository import MailOutbox, RateLimits, ShopperCodes
 from baton.adapters.db.stock_repository import Stock
 from baton.adapters.db.user_repository import ConsoleSessions, Users
+from baton.adapters.db.webhook_repository import Webhooks
 from baton.config import Settings
 from baton.orders.model import Order
 from baton.shared.actor import SYSTEM, Actor
@@ -75,6 +77,9 @@ class UnitOfWork:
     return_policies: ReturnPolicies
     store_credit: StoreCredit
     annotations: Annotations  # notes and tags of orders, customers' languages
+    webhooks: Webhooks  # subscriptions, their deliveries and the fan-out of the outbox
+    exchanges: Exchanges  # returns swapped for replacement orders
+    claims: Claims  # lost, damaged or wrong units replaced or refunded
 
     def __init__(self, engine: Engine, *, read_only: bool = False, idempotent: Idempotent | None = None,
                  actor: Actor = SYSTEM, settings: Settings | None = None):
@@ -118,6 +123,9 @@ class UnitOfWork:
         self.return_policies = ReturnPolicies(s)
         self.store_credit = StoreCredit(s)
         self.annotations = Annotations(s)
+        self.webhooks = Webhooks(s)
+        self.exchanges = Exchanges(s)
+        self.claims = Claims(s)
         self.audit_log = r.AuditLog(s)
         self.audit.pop()  # a unit of work entered again starts a fresh trail
         if self.idempotent:

@@ -6,6 +6,8 @@ import typer
 
 from baton.entrypoints.cli import customers, db, inventory, invoices, reports, risk, serve, settings, tokens, users
 from baton.entrypoints.cli import payments as payment_commands
+from baton.entrypoints.cli import webhooks as webhook_commands
+from baton.entrypoints.cli import worker as worker_command
 
 app = typer.Typer(help="Baton order management.", no_args_is_help=True, add_completion=False)
 app.add_typer(db.app, name="db")
@@ -20,10 +22,12 @@ app.add_typer(settings.tax_rates, name="tax-rates")
 app.add_typer(settings.channels, name="channels")
 app.add_typer(settings.exchange_rates, name="exchange-rates")
 app.add_typer(reports.app, name="reports")
+app.add_typer(webhook_commands.app, name="webhooks")
 app.command("permissions")(tokens.permissions)
 app.command("serve")(serve.serve)
 app.command("demo")(serve.demo)
 app.command("seed")(serve.seed)
+app.command("worker")(worker_command.worker)
 
 if __name__ == "__main__":
     app()

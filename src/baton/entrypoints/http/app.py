@@ -24,12 +24,14 @@ from baton.entrypoints.http import (
     self_service,
     settings,
     shopper,
+    webhooks,
 )
 from baton.entrypoints.http import edits as order_edits
+from baton.entrypoints.http import exchanges as order_exchanges
 from baton.entrypoints.http import returns as order_returns
 from baton.entrypoints.http.auth import RequestScope, declare_permissions
 from baton.entrypoints.web import console as web_console
-from baton.entrypoints.web import portal
+from baton.entrypoints.web import console_orders, portal
 from baton.shared.redaction import install_redaction
 
 
@@ -52,8 +54,14 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.include_router(order_edits.router)
     declare_permissions(order_returns.router)  # returns (RMA, issue 6)
     app.include_router(order_returns.router)
+    declare_permissions(order_exchanges.router)  # exchanges and claims (issue 6)
+    app.include_router(order_exchanges.router)
+    declare_permissions(webhooks.router)  # webhook subscriptions (issue 7)
+    app.include_router(webhooks.router)
     declare_permissions(web_console.router)
     app.include_router(web_console.router)
+    declare_permissions(console_orders.router)
+    app.include_router(console_orders.router)
     declare_permissions(portal.router)
     app.include_router(portal.router)
     return app

@@ -1,0 +1,86 @@
+"""Webhook subscriptions and the life of a delivery: retries with back-off, dead letters, disabling.
+
+Plain Python: the repository stores these, the worker and the services decide with them."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from baton.events.catalogue import ALL, EVENT_TYPES
+from baton.shared.errors import InvalidInput
+
+FIRST_RETRY = timedelta(seconds=30)
+MAX_RETRY = timedelta(hours=1)  # back-off doubles up to this
+RETRY_WINDOW = timedelta(hours=24)  # a delivery failing this long is dead-lettered
+DISABLE_AFTER = timedelta(days=3)  # a subscription failing this long is disabled
+EXCERPT = 500  # characters of a receiver's answer kept with each attempt
+
+
+class SubscriptionStatus(enum.StrEnum):
+    ACTIVE = "active"  # receives events
+    DISABLED = "disabled"  # failed for DISABLE_AFTER; receives nothing until an admin subscribes again
+    REMOVED = "removed"  # deleted by an admin; kept for its delivery log
+
+
+class DeliveryStatus(enum.StrEnum):
+    PENDING = "pending"  # waiting for its next attempt
+    DELIVERED = "delivered"  # the receiver answered 2xx
+    DEAD = "dead"  # failed for RETRY_WINDOW: dead-lettered, sent again only by a manual redelivery
+
+
+@dataclass(frozen=True)
+class Subscription:
+    id: str
+    url: str
+    event_types: tuple[str, ...]
+    description: str
+    status: SubscriptionStatus
+    created_at: datetime
+    failing_since: datetime | None = None
+    disabled_at: datetime | None = None
+
+    def wants(self, event_type: str) -> bool:
+        return ALL in self.event_types or event_type in self.event_types
+
+
+def checked_url(url: str) -> str:
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidInput("url", "must be an absolute http:// or https:// URL, e.g. https://example.com/hooks.")
+    if parts.username or parts.password:
+        raise InvalidInput("url", "must not carry credentials; every payload is signed instead.")
+    return url.strip()
+
+
+def checked_types(event_types: list[str]) -> tuple[str, ...]:
+    if not event_types:
+        raise InvalidInput("event_types", 'name at least one event type, or "*" for all.')
+    unknown = sorted({name for name in event_types if name != ALL and name not in EVENT_TYPES})
+    if unknown:
+        raise InvalidInput("event_types", f"unknown event type(s) {', '.join(unknown)}; docs/events.md lists them.")
+    return (ALL,) if ALL in event_types else tuple(dict.fromkeys(event_types))
+
+
+def backoff(attempts: int) -> timedelta:
+    """The wait after the `attempts`-th failure: 30 s, 1 min, 2 min … doubling up to an hour."""
+    return min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), MAX_RETRY)
+
+
+@dataclass(frozen=True)
+class AfterFailure:
+    status: DeliveryStatus
+    next_attempt_at: datetime
+
+
+def after_failure(attempts: int, window_start: datetime, now: datetime) -> AfterFailure:
+    """Retry later, or dead-letter once the delivery has failed for the whole retry window."""
+    if now - window_start >= RETRY_WINDOW:
+        return AfterFailure(DeliveryStatus.DEAD, now)
+    return AfterFailure(DeliveryStatus.PENDING, now + backoff(attempts))
+
+
+def should_disable(failing_since: datetime | None, now: datetime) -> bool:
+    return failing_since is not None and now - failing_since >= DISABLE_AFTER

@@ -1,0 +1,118 @@
+"""The worker: fans the outbox out to webhook subscriptions and delivers what is due, at least once.
+
+State lives in the database only, so any number of workers may run (PostgreSQL: each delivery is claimed with
+FOR UPDATE SKIP LOCKED and stays locked while it is sent, so it is in flight in one worker at most; a worker
+that dies releases its lock with its connection and the delivery is sent again). On SQLite run one worker: it
+reads a due delivery, sends it outside any transaction (the database has one writer) and then records it."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+
+import httpx
+
+from baton.adapters.db.uow import UnitOfWork
+from baton.adapters.db.webhook_repository import Job
+from baton.bootstrap import Container
+from baton.events import catalogue, delivery
+from baton.events.webhooks import DeliveryStatus, after_failure, should_disable
+from baton.shared.clock import utcnow
+
+log = logging.getLogger("baton.worker")
+BATCH = 20  # deliveries (and outbox events fanned out) per pass: small, so a stop request is honoured quickly
+IDLE_SECONDS = 1.0  # how long an idle worker waits before looking again
+
+
+@dataclass
+class Pass:
+    fanned_out: int = 0
+    delivered: int = 0
+    failed: int = 0
+
+    @property
+    def busy(self) -> bool:
+        return bool(self.fanned_out or self.delivered or self.failed)
+
+
+def run_once(container: Container, client: httpx.Client, batch: int = BATCH) -> Pass:
+    """One pass: fan out up to `batch` events, then attempt up to `batch` due deliveries, each in its own
+    transaction."""
+    done = Pass()
+    with container.uow() as uow:
+        done.fanned_out = uow.webhooks.fan_out(utcnow(), batch)
+        uow.commit()
+    for _ in range(batch):
+        outcome = deliver_next(container, client)
+        if outcome is None:
+            break
+        if outcome.delivered:
+            done.delivered += 1
+        else:
+            done.failed += 1
+    return done
+
+
+def run(container: Container, stop: threading.Event, batch: int = BATCH, idle: float = IDLE_SECONDS) -> None:
+    """Pass after pass until `stop` is set (the CLI sets it on SIGTERM/SIGINT); the current delivery finishes."""
+    with delivery.client() as client:
+        while not stop.is_set():
+            try:
+                busy = run_once(container, client, batch).busy
+            except Exception:  # a database hiccup must not end the worker; the next pass retries
+                log.exception("worker pass failed")
+                busy = False
+            if not busy:
+                stop.wait(idle)
+
+
+def deliver_next(container: Container, client: httpx.Client) -> delivery.Outcome | None:
+    """Claim the next due delivery, send it, record the attempt. None when nothing is due."""
+    if container.engine.dialect.name == "postgresql":
+        with container.uow() as uow:  # the row stays locked while it is sent: no other worker sends it too
+            job = uow.webhooks.claim_due(utcnow(), lock=True)
+            if job is None:
+                return None
+            outcome = _send(client, job)
+            _record(uow, job, outcome, utcnow())
+            uow.commit()
+        return outcome
+    with container.reader() as uow:
+        job = uow.webhooks.claim_due(utcnow(), lock=False)
+    if job is None:
+        return None
+    outcome = _send(client, job)
+    with container.uow() as uow:
+        _record(uow, job, outcome, utcnow())
+        uow.commit()
+    return outcome
+
+
+def _send(client: httpx.Client, job: Job) -> delivery.Outcome:
+    e = job.event
+    message = catalogue.envelope(e["id"], e["type"], e["version"], e["order_id"], e["sequence"], e["occurred_at"],
+                                 e["payload"])
+    return delivery.post(client, job.url, job.secret, e["id"], int(utcnow().timestamp()), catalogue.body(message))
+
+
+def _record(uow: UnitOfWork, job: Job, outcome: delivery.Outcome, now: datetime) -> None:
+    if outcome.delivered:
+        status, next_at = DeliveryStatus.DELIVERED, now
+    else:
+        later = after_failure(job.attempts + 1, job.window_start, now)
+        status, next_at = later.status, later.next_attempt_at
+    uow.webhooks.record_attempt(job, now, outcome.status_code, outcome.latency_ms, outcome.response_excerpt,
+                                outcome.error, status, next_at)
+    if outcome.delivered:
+        if job.failing_since is not None:
+            uow.webhooks.failing(job.subscription_id, None)
+        return
+    failing_since = job.failing_since or now
+    if job.failing_since is None:
+        uow.webhooks.failing(job.subscription_id, now)
+    if should_disable(failing_since, now) and uow.webhooks.disable(job.subscription_id, now):
+        uow.audit.record("webhook.disabled", "webhook", job.subscription_id, {"status": "active"},
+                         {"status": "disabled", "failing_since": failing_since.isoformat()})
+        log.warning("webhook %s disabled: its deliveries failed since %s", job.subscription_id, failing_since)
