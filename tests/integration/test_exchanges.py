@@ -194,3 +194,25 @@ def test_an_exchange_of_undelivered_units_or_of_an_unknown_order_is_refused(clie
     assert client.post("/api/v1/orders/ord_nope/exchanges", json={"lines": [
         {"line_id": "x", "quantity": 1, "sku": "TEE-M", "reason": "r"}], "method": "ship_back"}).status_code == 404
     assert client.get("/api/v1/exchanges/exc_nope").status_code == 404
+
+
+def test_a_dearer_replacement_placed_on_receipt_is_authorised_at_once(client: TestClient, shop: Shop) -> None:
+    # Given a delivered order of one C (7.45) paid by card, swapped for an A (30.00) reserved on receipt
+    shop.product("A", price="30.00")
+    shop.product("C", price="7.45")
+    for sku in ("A", "C"):
+        shop.stock("WH-BER", sku, 5)
+    order = rt.delivered(shop, [("C", 1)])
+    body = {"method": "ship_back", "reserve": "on_receipt",
+            "lines": [{"line_id": order["lines"][0]["id"], "quantity": 1, "sku": "A", "reason": "other one"}]}
+    made = client.post(f"/api/v1/orders/{order['id']}/exchanges", json=body)
+    assert made.status_code == 201, made.text
+    rma = client.get(f"/api/v1/returns/{made.json()['return_id']}").json()
+    rt.act(client, rma, "approve")
+    # When the unit is received: the replacement is placed, with 22.55 to charge to the card
+    rt.act(client, rma, "receive", {**rt.counts(rma, "C", 1), "location": "WH-BER"})
+    replacement = client.get(f"/api/v1/exchanges/{made.json()['id']}").json()["replacement_order_id"]
+    # Then that charge was authorised as the response went out, as when the replacement is reserved at once
+    payments = client.get(f"/api/v1/orders/{replacement}/payments").json()["items"]
+    pending = [tx for p in payments for tx in p["transactions"] if tx["status"] == "pending"]
+    assert pending == [], pending

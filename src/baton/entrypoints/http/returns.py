@@ -25,6 +25,7 @@ from baton.entrypoints.http.return_schemas import (
 )
 from baton.identity.permissions import Action, check_money
 from baton.orders.model import Channel
+from baton.payments import flows
 from baton.returns import refunds, services, settings
 from baton.returns.commands import LineRequest, RequestReturn
 from baton.returns.model import RefundTo, Return, ReturnMethod
@@ -119,7 +120,17 @@ def receive(return_id: str, body: ReceiveIn, request: Request, response: Respons
     except Replay:  # a retry: answer with the current state, receive nothing again
         response.headers["Idempotent-Replayed"] = "true"
         return _current(container, return_id)
+    _settle_replacement(container, actor, return_id)
     return present(rma)
+
+
+def _settle_replacement(container: ContainerDep, actor: Actor, return_id: str) -> None:
+    """An exchange reserved on receipt placed its replacement just now: its payments (the exchange credit, and a
+    charge of a dearer replacement's difference) are authorised at once, as for any new order."""
+    with container.reader() as uow:
+        exchange = uow.exchanges.of_return(return_id)
+    if exchange is not None and exchange.replacement_order_id:
+        flows.settle_pending(lambda: container.uow(actor=actor), container.gateway, exchange.replacement_order_id)
 
 
 @router.post("/api/v1/returns/{return_id}/inspect", response_model=ReturnOut, responses=ERRORS)
