@@ -53,8 +53,10 @@ def test_a_damaged_unit_is_replaced_by_an_order_at_no_charge(client: TestClient,
     replacement = stocked.get_order(made["replacement_order_id"])
     assert [(line["sku"], line["quantity"]) for line in replacement["lines"]] == [("MUG", 1)]
     assert replacement["status"] == "placed" and replacement["customer"]["email"] == order["customer"]["email"]
-    [credit] = client.get(f"/api/v1/orders/{replacement['id']}/payments").json()["items"]
-    assert (credit["method"], credit["reference"], credit["authorized"]) == ("external", made["number"], "12.00")
+    # a replacement is no sale: priced 0, no payment, nothing booked in the money ledger
+    assert (replacement["totals"]["total"], replacement["payment_status"]) == ("0.00", "none")
+    assert client.get(f"/api/v1/orders/{replacement['id']}/payments").json()["items"] == []
+    assert client.get("/api/v1/ledger", params={"order_id": replacement["id"]}).json()["items"] == []
     assert int(client.get("/api/v1/inventory/WH-BER/MUG").json()["reserved"]) == 1
     assert rt.stock_equals_ledger(client, "WH-BER", "MUG") == 3
     # And both timelines tell it; the claim is listed, readable and audited; the card was not touched

@@ -91,6 +91,26 @@ def test_a_size_swap_reserved_now_places_a_linked_replacement_paid_by_exchange_c
     assert rt.act(client, rma, "close")["status"] == "closed"
     audit = {e["action"] for e in client.get("/api/v1/audit", params={"target_id": made["id"]}).json()["items"]}
     assert {"exchange.open", "exchange.complete"} <= audit
+    # And once the replacement ships, the books count one sale of 30.00 and the 30.00 the card really paid
+    fo = replacement["fulfillment_orders"][0]["id"]
+    sizes.act(fo, "accept")
+    sizes.act(fo, "ship", {"carrier": "DHL"})
+    books = ledger_balances(client, order["id"], replacement["id"])
+    assert books["revenue"] + books["refunds"] == -3000  # sales net of the returned shirt's credit memo
+    assert books["gateway_clearing"] == 3000 and books.get("customer_receivable", 0) == 0
+    [memo] = client.get("/api/v1/credit-memos", params={"order_id": order["id"]}).json()["items"]
+    assert (memo["payment_method"], memo["totals"]["total"]) == ("exchange_credit", "30.00")
+
+
+def ledger_balances(client: TestClient, *order_ids: str) -> dict[str, int]:
+    """Debits − credits per account over the orders' journal entries, in cents."""
+    balances: dict[str, int] = {}
+    for order_id in order_ids:
+        for entry in client.get("/api/v1/ledger", params={"order_id": order_id, "limit": 200}).json()["items"]:
+            for p in entry["postings"]:
+                cents = round(float(p["debit"]) * 100) - round(float(p["credit"]) * 100)
+                balances[p["account"]] = balances.get(p["account"], 0) + cents
+    return balances
 
 
 def test_a_swap_reserved_on_receipt_places_the_replacement_when_the_units_arrive(

@@ -1,8 +1,8 @@
-"""Use cases of claims: shipped units lost or damaged in transit, or the wrong item, resolved at once. `replace`
-places a replacement order at no charge (an `external` payment named after the claim number covers it, so its
-captures book like any order's); `refund` gives the units' value back through the payment flows (a refund by
-lines). Either way the claim is recorded in the same transaction as its resolution, with the order locked, so
-the same units cannot be claimed twice."""
+"""Use cases of claims: shipped units lost or damaged in transit, or the wrong item, resolved at once.
+`replace` places a replacement order of the units at no price (no sale: it books no revenue and takes no money;
+the goods leave stock through the inventory ledger like any shipment); `refund` gives the units' value back
+through the payment flows (a refund by lines). Either way the claim is recorded in the same transaction as its
+resolution, with the order locked, so the same units cannot be claimed twice."""
 
 from __future__ import annotations
 
@@ -12,9 +12,8 @@ from typing import Any
 from baton.adapters.db.uow import UnitOfWork
 from baton.orders.model import Order
 from baton.payments import flows
-from baton.payments.model import PaymentMethod
 from baton.payments.refunds import MoneyBack, Purpose
-from baton.payments.services import Gateways, PaymentRequest
+from baton.payments.services import Gateways
 from baton.returns import replacement
 from baton.returns.claims import Claim, ClaimKind, Resolution, check_claimable, claimed_units
 from baton.returns.services import refunded_by_lines
@@ -70,8 +69,7 @@ def _record(uow: UnitOfWork, order: Order, cmd: OpenClaim) -> Claim:
     actor = uow.actor.label
     if cmd.resolution == Resolution.REPLACE:
         placed = replacement.place(uow, order, [(order.line(i).sku, units) for i, units in cmd.lines.items()],
-                                   lambda total: [PaymentRequest(str(PaymentMethod.EXTERNAL), total, reference=number)]
-                                   if total else [])
+                                   lambda _total: [], free=True)
         claim.replacement_order_id = placed.id
         outcome = f"replacement order {placed.number} placed at no charge"
         placed.tell(actor, "claim_replacement", f"Replacement for claim {number} of order {order.number} "

@@ -9,10 +9,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from baton.adapters.db.uow import UnitOfWork
+from baton.finance import postings
+from baton.finance.journal import BookedEntry, EntryKind
+from baton.invoicing import services as invoicing
 from baton.orders.errors import OutOfStock
 from baton.orders.holds import HoldKind
 from baton.orders.model import Order
-from baton.payments import flows
+from baton.payments import bookkeeping, flows
 from baton.payments.model import PaymentMethod
 from baton.payments.refunds import MoneyBack, Purpose
 from baton.payments.services import Gateways, PaymentRequest
@@ -21,6 +24,7 @@ from baton.returns import services as returns
 from baton.returns.commands import LineRequest, RequestReturn
 from baton.returns.exchanges import Exchange, ExchangeStatus, Reserve, Swap
 from baton.returns.model import RefundTo, Return, ReturnMethod, ReturnStatus
+from baton.shared.clock import utcnow
 from baton.shared.errors import Conflict, InvalidInput, NotFound
 
 SANDBOX_APPROVED = re.compile(r"^sbx_(approve|capture_decline|refund_decline)_")  # the token kind it was made with
@@ -107,6 +111,7 @@ def complete(first: UnitOfWork, uows: flows.UnitsOfWork, gateways: Gateways, exc
                            "the exchange completes.", code="exchange_not_ready")
         exchange.complete()
         rma.move(ReturnStatus.EXCHANGED)
+        _book_credit(uow, order, exchange, rma)
         refund = -min(exchange.price_difference or 0, 0)
         order.tell(uow.actor.label, "exchange_completed", f"Return {rma.number} exchanged for order "
                    f"{_number(uow, exchange.replacement_order_id)}"
@@ -128,6 +133,26 @@ def complete(first: UnitOfWork, uows: flows.UnitsOfWork, gateways: Gateways, exc
             settle(uow)
             uow.commit()
     return done[0]
+
+
+def _book_credit(uow: UnitOfWork, order: Order, exchange: Exchange, rma: Return) -> None:
+    """The returned units paid for the replacement: on the original order, a credit memo of the exchange credit
+    and its payment to the replacement (the receivable against gateway clearing, where the replacement's
+    exchange-credit capture booked it). So revenue counts the units once, on the replacement, and the clearing
+    nets to zero across the two orders."""
+    credit = exchange.credit
+    if not credit or not uow.payments.of_order(order.id):  # paid outside Baton: its books are kept there
+        return
+    bookkeeping.book(uow, order, uow.payments.of_order(order.id))  # captures settled elsewhere come first
+    entries = [booked.entry for booked in uow.journal.of_order(order.id)]
+    memo = f"Return {rma.number}: {order.money(credit)} of exchange credit paid for replacement order " \
+           f"{_number(uow, exchange.replacement_order_id)}."
+    context = postings.Context(order.currency, order.id, utcnow(), memo)
+    document = BookedEntry(postings.credit_memo(bookkeeping.refund_amounts(credit, entries), context),
+                           EntryKind.CREDIT_MEMO, exchange.id)
+    if uow.journal.add(document):
+        uow.journal.add(BookedEntry(postings.refund(credit, context), EntryKind.REFUND, exchange.id))
+        invoicing.issue_for(uow, order, document, "exchange_credit", f"exchange for return {rma.number}")
 
 
 # -- the replacement ---------------------------------------------------------------------------------------

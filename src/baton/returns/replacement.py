@@ -46,15 +46,16 @@ def lent(uow: UnitOfWork) -> UnitOfWork:
 
 
 def place(uow: UnitOfWork, original: Order, lines: list[tuple[str, int]],
-          paid_by: Callable[[int], list[PaymentRequest]]) -> Order:
-    """A new order of `lines` (SKU, units) at catalog prices; `paid_by(total)` gives its payments. Returns the
+          paid_by: Callable[[int], list[PaymentRequest]], *, free: bool = False) -> Order:
+    """A new order of `lines` (SKU, units) at catalog prices, or at no price when `free` (a claim's replacement
+    is no sale: it books no revenue and takes no money); `paid_by(total)` gives its payments. Returns the
     placed order, locked and loaded in this unit of work (its timeline entries are written at commit).
     OutOfStock (409) or InvalidInput naming `lines[i].sku` when it cannot be placed."""
     actor = uow.actor.label
     cmd = PlaceOrder(
         channel=str(original.channel), currency=original.currency, email=original.customer_email,
         name=original.customer_name, phone=original.customer_phone,
-        lines=[LineRequest(sku, quantity) for sku, quantity in lines],
+        lines=[LineRequest(sku, quantity, "0" if free else None) for sku, quantity in lines],
         shipping_address=original.shipping_address, billing_address=original.billing_address,
         delivery_method=str(original.delivery_method), pickup_location=original.pickup_location,
         actor=actor, order_id=new_id("ord"))
