@@ -31,11 +31,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
-    RuleBasedStateMachine,
     initialize,
     invariant,
     precondition,
@@ -46,11 +44,9 @@ from sqlalchemy import func, select
 
 from baton.adapters.db import tables as t
 from baton.adapters.db.tables import metadata
-from baton.bootstrap import bootstrap
-from baton.config import Settings
-from baton.entrypoints.http.app import create_app
 from baton.inventory.queries import ledger_mismatches, reservation_mismatches
-from tests.conftest import LOCATIONS, Shop, bearer, empty, token
+from tests.conftest import LOCATIONS, Shop
+from tests.integration.api_machine import ApiMachine, money
 
 PRICES = {"A": 3000, "B": 1999, "C": 745}  # EUR minor units
 STOCK = {("WH-BER", "A"): 3, ("WH-MUC", "A"): 1, ("WH-BER", "B"): 5, ("WH-MUC", "C"): 6}  # short now and then
@@ -66,10 +62,6 @@ FINISHED = ("closed", "rejected")
 def one_in(n: int) -> st.SearchStrategy[bool]:
     """True now and then (False is what hypothesis draws first and shrinks to)."""
     return st.sampled_from([False] * (n - 1) + [True])
-
-
-def money(minor: int) -> str:
-    return f"{'-' if minor < 0 else ''}{abs(minor) // 100}.{abs(minor) % 100:02d}"
 
 
 def minor(amount: str) -> int:
@@ -89,39 +81,18 @@ class ModelOrder:
         return f"{self.id} ({'replacement, ' if self.replacement else ''}shipping {money(self.shipping)})"
 
 
-class CareMachine(RuleBasedStateMachine):
+class CareMachine(ApiMachine):
     """One shop per run, on the session's database emptied first."""
 
-    database_url = ""  # set by the test, per backend
+    PRICES, STOCK = PRICES, STOCK
 
     def __init__(self) -> None:
         super().__init__()
-        self.container = bootstrap(Settings(database_url=self.database_url))
-        empty(self.container)
-        self.client = TestClient(create_app(self.container), base_url="https://testserver",
-                                 raise_server_exceptions=False, headers=bearer(token(self.container)))
-        self.client.__enter__()
-        shop = Shop(self.client)
-        for code in LOCATIONS:
-            shop.location(code)
-        for sku, price in PRICES.items():
-            shop.product(sku, price=money(price))
-        for (location, sku), on_hand in STOCK.items():
-            shop.stock(location, sku, on_hand)
         self.orders: list[ModelOrder] = []
         self.exchanges: list[str] = []  # exchange ids, oldest first
         self.seen = self.snapshot()
 
-    def teardown(self) -> None:
-        self.client.__exit__(None, None, None)
-        self.container.engine.dispose()
-
     # -- helpers --------------------------------------------------------------------------------------
-    def call(self, method: str, path: str, **kwargs: Any) -> Any:
-        response = self.client.request(method, path, **kwargs)
-        assert response.status_code < 500, f"{method} {path} → {response.status_code}: {response.text}"
-        return response
-
     def get(self, path: str) -> Any:
         response = self.call("GET", path)
         assert response.status_code == 200, response.text
