@@ -13,17 +13,13 @@
 
 from __future__ import annotations
 
-import re
-
 from baton.adapters.db.uow import UnitOfWork
 from baton.orders.holds import HoldKind
 from baton.orders.model import Order
 from baton.payments import coverage, flows, services
-from baton.payments.model import Payment, PaymentMethod, PaymentStatus, TransactionStatus
+from baton.payments.model import Payment, TransactionStatus
+from baton.payments.reauthorization import reusable_token
 from baton.payments.services import PaymentRequest
-
-_SANDBOX = re.compile(r"^sbx_(?P<kind>[a-z_]+)_\d+_[A-Z]{3}_[0-9a-f]{16}$")
-_MANUAL = re.compile(r"^man_(?P<kind>cod|bank_transfer|invoice)_(?P<days>\d+)_\d+_[A-Z]{3}_[0-9a-f]{16}$")
 
 
 def follow_total(uow: UnitOfWork, order: Order, delta: int, actor: str, *, preview: bool = False) -> tuple[
@@ -58,18 +54,6 @@ def follow_total(uow: UnitOfWork, order: Order, delta: int, actor: str, *, previ
     order.hold(HoldKind.PAYMENT, [flows.WAITING], actor)
     order.tell(actor, "payment_added", said, payment_id=extra.id)
     return said, extra
-
-
-def reusable_token(payment: Payment) -> str | None:
-    """A token that authorises again on the same method without the customer, or None."""
-    if payment.status in (PaymentStatus.FAILED, PaymentStatus.PENDING, PaymentStatus.VOIDED) or not payment.reference:
-        return None
-    if payment.method == PaymentMethod.SANDBOX and (found := _SANDBOX.match(payment.reference)):
-        return f"tok_{found['kind']}"
-    if payment.method == PaymentMethod.MANUAL and (found := _MANUAL.match(payment.reference)):
-        kind = found["kind"]
-        return f"manual:invoice:net{found['days']}" if kind == "invoice" else f"manual:{kind}"
-    return None
 
 
 def _release_covered_holds(order: Order, payments: list[Payment]) -> None:

@@ -15,6 +15,7 @@ the rest of the refused card's hold released."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 
 from baton.adapters.db.uow import UnitOfWork
@@ -226,9 +227,7 @@ def give_back(first: UnitOfWork, uows: UnitsOfWork, gateways: Gateways, order_id
 
     def begin(uow: UnitOfWork, order: Order) -> list[Payment]:
         kept = uow.refund_records
-        failed = {tx.id for p in uow.payments.of_order(order.id) for tx in p.transactions
-                  if tx.status == TransactionStatus.FAILED}
-        amount = refunds.amount_of(order, ask, refunds.refunded_units(kept.of_order(order.id), failed))
+        amount = refunds.amount_of(order, ask, refunded_by_lines(uow, order.id))
         if limit is not None:
             limit(amount)
         _check_store_credit(uow, order, amount)
@@ -291,3 +290,10 @@ def _check_store_credit(uow: UnitOfWork, order: Order, amount: int) -> None:
         raise InvalidInput("amount", f"only {order.money(max(left, 0))} of order {order.number} can still be given "
                            f"back: {order.money(issued)} went back as store credit already.",
                            code="refund_exceeds_captured")
+
+
+def refunded_by_lines(uow: UnitOfWork, order_id: str) -> Counter[str]:
+    """Units per line the order's refunds by lines gave money back for (a refund every payment refused gives none)."""
+    failed = {tx.id for p in uow.payments.of_order(order_id) for tx in p.transactions
+              if tx.status == TransactionStatus.FAILED}
+    return refunds.refunded_units(uow.refund_records.of_order(order_id), failed)

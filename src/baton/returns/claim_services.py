@@ -16,7 +16,6 @@ from baton.payments.refunds import MoneyBack, Purpose
 from baton.payments.services import Gateways
 from baton.returns import replacement
 from baton.returns.claims import Claim, ClaimKind, Resolution, check_claimable, claimed_units
-from baton.returns.services import refunded_by_lines
 from baton.shared.errors import InvalidInput, NotFound
 
 KIND = {ClaimKind.LOST: "lost in transit", ClaimKind.DAMAGED: "damaged in transit",
@@ -59,7 +58,7 @@ def _record(uow: UnitOfWork, order: Order, cmd: OpenClaim) -> Claim:
     before = order.audit_view()
     claims = uow.claims.of_order(order.id)
     by_refund = claimed_units([c for c in claims if c.resolution == Resolution.REFUND])
-    refunded = {line: units - by_refund.get(line, 0) for line, units in refunded_by_lines(uow, order.id).items()}
+    refunded = {line: units - by_refund.get(line, 0) for line, units in flows.refunded_by_lines(uow, order.id).items()}
     check_claimable(order, cmd.lines, claimed_units(claims), refunded)  # a claim's own refund counts once
     number = f"CLM-{order.number.removeprefix('BT-')}-{uow.claims.count_of_order(order.id) + 1}"
     value = sum(order.value_of(order.line(line_id), units) for line_id, units in cmd.lines.items())

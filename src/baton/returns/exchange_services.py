@@ -4,7 +4,6 @@ return becomes `exchanged`; a negative price difference is refunded to the origi
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +16,7 @@ from baton.orders.holds import HoldKind
 from baton.orders.model import Order
 from baton.payments import bookkeeping, flows
 from baton.payments.model import PaymentMethod
+from baton.payments.reauthorization import reusable_token
 from baton.payments.refunds import MoneyBack, Purpose
 from baton.payments.services import Gateways, PaymentRequest
 from baton.returns import replacement
@@ -26,8 +26,6 @@ from baton.returns.exchanges import Exchange, ExchangeStatus, Reserve, Swap
 from baton.returns.model import RefundTo, Return, ReturnMethod, ReturnStatus
 from baton.shared.clock import utcnow
 from baton.shared.errors import Conflict, InvalidInput, NotFound
-
-SANDBOX_APPROVED = re.compile(r"^sbx_(approve|capture_decline|refund_decline)_")  # the token kind it was made with
 
 
 @dataclass(frozen=True)
@@ -190,13 +188,9 @@ def _charge(uow: UnitOfWork, order_id: str, amount: int) -> list[PaymentRequest]
     """A payment of `amount` with the original payment's method, when its gateway can authorise again without the
     customer (manual terms; a sandbox card); none otherwise."""
     for payment in uow.payments.of_order(order_id):
-        if payment.authorized <= 0:  # never authorised: nothing to authorise again
-            continue
-        if payment.method == PaymentMethod.MANUAL:
-            return [PaymentRequest(str(PaymentMethod.MANUAL), amount)]
-        found = SANDBOX_APPROVED.match(payment.reference or "")
-        if payment.method == PaymentMethod.SANDBOX and found:
-            return [PaymentRequest(str(PaymentMethod.SANDBOX), amount, token=f"tok_{found.group(1)}")]
+        token = reusable_token(payment) if payment.authorized > 0 else None
+        if token is not None:
+            return [PaymentRequest(str(payment.method), amount, token=token)]
     return []
 
 

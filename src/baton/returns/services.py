@@ -9,8 +9,7 @@ from typing import Any
 from baton.adapters.db.uow import UnitOfWork
 from baton.inventory.model import MovementKind
 from baton.orders.model import Order
-from baton.payments import refunds
-from baton.payments.model import TransactionStatus
+from baton.payments import flows
 from baton.returns import eligibility
 from baton.returns.commands import RequestReturn
 from baton.returns.model import Return, ReturnMethod, ReturnStatus
@@ -30,7 +29,8 @@ def request_return(uow: UnitOfWork, cmd: RequestReturn) -> Return:
         products = uow.products.get_many(line.sku for line in order.lines)
         policy = uow.return_policies.get(str(order.channel))
         number = f"RMA-{order.number.removeprefix('BT-')}-{uow.returns.count_of_order(order.id) + 1}"
-        rma = eligibility.open_return(order, cmd, products, policy, number, actor, refunded_by_lines(uow, order.id))
+        rma = eligibility.open_return(order, cmd, products, policy, number, actor,
+                                      flows.refunded_by_lines(uow, order.id))
         uow.returns.add(rma)
         uow.created_id = rma.id
         uow.audit.record("return.request", "return", rma.id, None, view(rma))
@@ -194,10 +194,3 @@ def view(rma: Return) -> dict[str, Any]:
             "location": rma.location, **{f"lines.{line.sku}.{line.id}": {
                 "quantity": line.quantity, "received": line.received, "resellable": line.resellable,
                 "damaged": line.damaged, "refunded": line.refunded} for line in rma.lines}}
-
-
-def refunded_by_lines(uow: UnitOfWork, order_id: str) -> dict[str, int]:
-    """Units per line the order's refunds by lines gave money back for (a refused refund gives none)."""
-    failed = {tx.id for p in uow.payments.of_order(order_id) for tx in p.transactions
-              if tx.status == TransactionStatus.FAILED}
-    return dict(refunds.refunded_units(uow.refund_records.of_order(order_id), failed))
