@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,6 +18,19 @@ EVENT_TYPES = frozenset({
     "return.inspected", "return.refunded", "return.closed", "store_credit.issued", "customer.erased",
 })
 ALL = "*"  # a subscription to every type, present and future
+
+
+@dataclass(frozen=True)
+class Published:
+    """An outbox event as the worker's fan-out hands it to every consumer (webhooks, notifications, the stream)."""
+
+    id: str
+    type: str
+    version: int
+    order_id: str | None
+    sequence: int | None
+    occurred_at: datetime
+    payload: dict[str, Any]
 
 
 def envelope(event_id: str, event_type: str, version: int, order_id: str | None, sequence: int | None,

@@ -19,6 +19,7 @@ from baton.adapters.db.webhook_repository import Job
 from baton.bootstrap import Container
 from baton.events import catalogue, delivery
 from baton.events.webhooks import DeliveryStatus, after_failure, should_disable
+from baton.notifications import dispatch as notifications
 from baton.shared.clock import utcnow
 
 log = logging.getLogger("baton.worker")
@@ -31,10 +32,11 @@ class Pass:
     fanned_out: int = 0
     delivered: int = 0
     failed: int = 0
+    notified: int = 0  # customer messages attempted
 
     @property
     def busy(self) -> bool:
-        return bool(self.fanned_out or self.delivered or self.failed)
+        return bool(self.fanned_out or self.delivered or self.failed or self.notified)
 
 
 def run_once(container: Container, client: httpx.Client, batch: int = BATCH) -> Pass:
@@ -42,8 +44,11 @@ def run_once(container: Container, client: httpx.Client, batch: int = BATCH) -> 
     transaction."""
     done = Pass()
     with container.uow() as uow:
-        done.fanned_out = uow.webhooks.fan_out(utcnow(), batch)
+        now = utcnow()
+        events = uow.webhooks.fan_out(now, batch)
+        notifications.enqueue(uow, events, now)
         uow.commit()
+    done.fanned_out = len(events)
     for _ in range(batch):
         outcome = deliver_next(container, client)
         if outcome is None:
@@ -52,6 +57,7 @@ def run_once(container: Container, client: httpx.Client, batch: int = BATCH) -> 
             done.delivered += 1
         else:
             done.failed += 1
+    done.notified = notifications.send_due(container, batch)
     return done
 
 

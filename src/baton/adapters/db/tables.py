@@ -12,10 +12,12 @@ from baton.adapters.db.exchange_tables import *  # noqa: F403
 from baton.adapters.db.identity_tables import *  # noqa: F403  (re-exported: one namespace of tables)
 from baton.adapters.db.invoice_tables import *  # noqa: F403
 from baton.adapters.db.money_tables import *  # noqa: F403
+from baton.adapters.db.notification_tables import *  # noqa: F403
 from baton.adapters.db.returns_tables import *  # noqa: F403
 from baton.adapters.db.schema import TS
 from baton.adapters.db.schema import metadata as metadata  # re-exported: migrations and tests import it here
 from baton.adapters.db.settings_tables import *  # noqa: F403
+from baton.adapters.db.stream_tables import *  # noqa: F403
 from baton.adapters.db.webhook_tables import *  # noqa: F403  (events out: sequences, webhooks)
 
 products = Table(

@@ -16,6 +16,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from baton.adapters.db import tables as t
 from baton.adapters.db.sql import CoreRepository
+from baton.events.catalogue import Published
 from baton.events.webhooks import DeliveryStatus, Subscription, SubscriptionStatus
 from baton.shared import cursor as cursors
 from baton.shared.ids import new_id
@@ -95,14 +96,17 @@ class Webhooks(CoreRepository):
         self.db.execute(update(t.webhook_subscriptions).where(_S.id == subscription_id).values(failing_since=since))
 
     # -- fan-out -------------------------------------------------------------------------------------------
-    def fan_out(self, now: datetime, limit: int) -> int:
+    def fan_out(self, now: datetime, limit: int) -> list[Published]:
         """Up to `limit` unpublished outbox events become deliveries for the active subscriptions that want them
-        (those that existed when the event occurred), then are marked published. Returns the events taken."""
-        stmt = (select(_O.id, _O.type, _O.order_id, _O.sequence, _O.occurred_at).where(_O.published_at.is_(None))
+        (those that existed when the event occurred), then are marked published. Returns the events taken, for
+        the other consumers to queue in the same transaction."""
+        stmt = (select(_O.id, _O.type, _O.version, _O.order_id, _O.sequence, _O.occurred_at, _O.payload)
+                .where(_O.published_at.is_(None))
                 .order_by(_O.occurred_at, _O.id).limit(limit).with_for_update(skip_locked=True))
-        events = self.db.execute(stmt).all()
+        events = [Published(e.id, e.type, e.version, e.order_id, e.sequence, e.occurred_at, e.payload)
+                  for e in self.db.execute(stmt)]
         if not events:
-            return 0
+            return []
         subscriptions = [_subscription(row) for row in self.db.execute(
             select(t.webhook_subscriptions).where(_S.status == str(SubscriptionStatus.ACTIVE)))]
         rows = [{"id": new_id("whd"), "subscription_id": s.id, "event_id": e.id, "event_type": e.type,
@@ -112,7 +116,7 @@ class Webhooks(CoreRepository):
         if rows:
             self.db.execute(insert(t.webhook_deliveries), rows)
         self.db.execute(update(t.outbox).where(_O.id.in_([e.id for e in events])).values(published_at=now))
-        return len(events)
+        return events
 
     # -- delivering ----------------------------------------------------------------------------------------
     def claim_due(self, now: datetime, *, lock: bool) -> Job | None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import typer
 
 from baton.entrypoints.cli import customers, db, inventory, invoices, reports, risk, serve, settings, tokens, users
+from baton.entrypoints.cli import events as event_commands
+from baton.entrypoints.cli import notifications as notification_commands
 from baton.entrypoints.cli import payments as payment_commands
 from baton.entrypoints.cli import webhooks as webhook_commands
 from baton.entrypoints.cli import worker as worker_command
@@ -23,6 +25,8 @@ app.add_typer(settings.channels, name="channels")
 app.add_typer(settings.exchange_rates, name="exchange-rates")
 app.add_typer(reports.app, name="reports")
 app.add_typer(webhook_commands.app, name="webhooks")
+app.add_typer(event_commands.app, name="events")
+app.add_typer(notification_commands.app, name="notifications")
 app.command("permissions")(tokens.permissions)
 app.command("serve")(serve.serve)
 app.command("demo")(serve.demo)

@@ -28,10 +28,24 @@ from baton.entrypoints.http import (
 )
 from baton.entrypoints.http import edits as order_edits
 from baton.entrypoints.http import exchanges as order_exchanges
+from baton.entrypoints.http import notifications as notification_routes
 from baton.entrypoints.http import returns as order_returns
 from baton.entrypoints.http.auth import RequestScope, declare_permissions
 from baton.entrypoints.web import console as web_console
-from baton.entrypoints.web import console_orders, portal
+from baton.entrypoints.web import (
+    console_actions,
+    console_customers,
+    console_dashboard,
+    console_fulfillment,
+    console_inventory,
+    console_notifications,
+    console_orders,
+    console_returns,
+    console_settings,
+    portal,
+    portal_preferences,
+    portal_tracking,
+)
 from baton.shared.redaction import install_redaction
 
 
@@ -58,10 +72,11 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.include_router(order_exchanges.router)
     declare_permissions(webhooks.router)  # webhook subscriptions (issue 7)
     app.include_router(webhooks.router)
-    declare_permissions(web_console.router)
-    app.include_router(web_console.router)
-    declare_permissions(console_orders.router)
-    app.include_router(console_orders.router)
-    declare_permissions(portal.router)
-    app.include_router(portal.router)
+    declare_permissions(notification_routes.router)  # notification templates, preferences (issue 7)
+    app.include_router(notification_routes.router)
+    for page_module in (web_console, console_dashboard, console_orders, console_actions, console_fulfillment,
+                        console_inventory, console_returns, console_customers, console_settings,
+                        console_notifications, portal, portal_preferences, portal_tracking):
+        declare_permissions(page_module.router)
+        app.include_router(page_module.router)
     return app

@@ -1,0 +1,1 @@
+"""Customer notifications: email and SMS for the moments that matter (issue 7)."""
