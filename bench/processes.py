@@ -137,7 +137,8 @@ class Server:
 def baton_server(database_url: str, workers: int, pool_size: int, log_path: Path) -> Server:
     port = free_port()
     command = [*baton_command(), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
-    env = python_env(BATON_DATABASE_URL=database_url, BATON_DB_POOL_SIZE=str(pool_size))
+    env = python_env(BATON_DATABASE_URL=database_url, BATON_DB_POOL_SIZE=str(pool_size),
+                     BATON_EVENTS_FILE=str(log_path.parent / "events.jsonl"))  # the embedded worker's stream
     return Server(command, port, log_path, env=env)
 
 

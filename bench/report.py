@@ -138,8 +138,9 @@ def section(results: dict[str, Any]) -> str:
     lines += [f"- **Command:** `{results['command']}` (wall time {results['wall_seconds']:.0f} s)",
               f"- **Code:** git {results['git']}",
               f"- **Baton:** `baton serve --workers {s['workers']}` on PostgreSQL, "
-              f"`BATON_DB_POOL_SIZE={s['pool_size']}` per worker. There is no separate `baton worker` process yet "
-              "(no background jobs exist to run), so nothing else competes for the database.",
+              f"`BATON_DB_POOL_SIZE={s['pool_size']}` per worker, with its embedded event worker (the production "
+              "default: it fans every event out to webhooks, customer notifications and the JSON-lines event stream "
+              "while the load runs, on the same cores).",
               "- **One machine:** the load generator, Baton, PostgreSQL (and pgbench) share its cores; load average "
               f"(1 min) {results.get('load_before', '?')} before the run, {results.get('load_after', '?')} after "
               "(anything above 0 before the run is someone else's work, and it skews the figures).",

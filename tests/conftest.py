@@ -84,8 +84,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 
 
 @pytest.fixture
-def container(database_url: str) -> Iterator[Container]:
-    container = bootstrap(Settings(database_url=database_url, db_pool_size=20))
+def container(database_url: str, tmp_path: Path) -> Iterator[Container]:
+    container = bootstrap(Settings(database_url=database_url, db_pool_size=20, webhooks_allow_private=True,
+                                   events_file=str(tmp_path / "baton-events.jsonl")))
     empty(container)
     yield container
     container.engine.dispose()

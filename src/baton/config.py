@@ -36,6 +36,21 @@ class Settings:
     seller_address: str = "Beispielstraße 1, 10115 Berlin, Germany"
     seller_tax_id: str | None = "DE123456789"  # VAT or sales tax id; empty: none shown
     base_currency: str = "EUR"  # ISO 4217: exchange rates and reports convert to it
+    # Customer notifications (docs/notifications.md): no SMTP host keeps email queued, visible and unsent;
+    # no SMS URL records texts in the SMS sandbox table instead of sending them.
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = True
+    mail_from: str = "Baton <no-reply@localhost>"
+    sms_url: str | None = None
+    sms_token: str | None = None
+    # The event stream: a JSON-lines file (None: baton-events.jsonl next to the SQLite database, or in the working
+    # directory; "off": no stream), or NATS JetStream when nats_url is set (docs/events.md)
+    events_file: str | None = None
+    nats_url: str | None = None
+    webhooks_allow_private: bool = False  # webhook URLs may reach loopback/private addresses (tests, labs only)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -56,6 +71,17 @@ class Settings:
             seller_address=env.get("BATON_SELLER_ADDRESS") or cls.seller_address,
             seller_tax_id=env.get("BATON_SELLER_TAX_ID", cls.seller_tax_id or "").strip() or None,
             base_currency=(env.get("BATON_BASE_CURRENCY") or "EUR").strip().upper(),
+            smtp_host=env.get("BATON_SMTP_HOST") or None,
+            smtp_port=int(env.get("BATON_SMTP_PORT") or "587"),
+            smtp_username=env.get("BATON_SMTP_USERNAME") or None,
+            smtp_password=env.get("BATON_SMTP_PASSWORD") or None,
+            smtp_starttls=env.get("BATON_SMTP_STARTTLS", "1").lower() not in ("0", "false", "no"),
+            mail_from=env.get("BATON_MAIL_FROM") or cls.mail_from,
+            sms_url=env.get("BATON_SMS_URL") or None,
+            sms_token=env.get("BATON_SMS_TOKEN") or None,
+            events_file=env.get("BATON_EVENTS_FILE") or None,
+            nats_url=env.get("BATON_NATS_URL") or None,
+            webhooks_allow_private=env.get("BATON_WEBHOOKS_ALLOW_PRIVATE", "") in ("1", "true", "yes"),
         )
 
     @property

@@ -46,6 +46,7 @@ class BatonServer:
         self.process: subprocess.Popen[bytes] | None = None
         self._log = tempfile.NamedTemporaryFile(prefix="baton-serve-", suffix=".log", delete=False)  # noqa: SIM115
         self.log_path = Path(self._log.name)
+        self.events_path = self.log_path.with_suffix(".events.jsonl")  # the event stream, unless env names one
 
     @property
     def base_url(self) -> str:
@@ -75,7 +76,8 @@ class BatonServer:
         raise ServerFailed(f"`baton serve` did not become ready on {self.base_url}.\n--- server output ---\n{output}")
 
     def _spawn(self) -> None:
-        env = {**os.environ, "BATON_DATABASE_URL": self.database_url, "PYTHONUNBUFFERED": "1", **self.extra_env}
+        env = {**os.environ, "BATON_DATABASE_URL": self.database_url, "PYTHONUNBUFFERED": "1",
+               "BATON_EVENTS_FILE": str(self.events_path), **self.extra_env}
         command = [*baton_command(), *self.command, "--host", "127.0.0.1", "--port", str(self.port)]
         self._log.write(f"$ {' '.join(command)}\n".encode())
         self._log.flush()
@@ -104,6 +106,7 @@ class BatonServer:
         self._reap()
         self._log.close()
         self.log_path.unlink(missing_ok=True)
+        self.events_path.unlink(missing_ok=True)
 
     def _reap(self) -> None:
         process, self.process = self.process, None

@@ -130,7 +130,8 @@ def flatmap_path_parameters(_context: Any, path_parameters: dict[str, Any] | Non
     real = {name: st.sampled_from(KNOWN[name]) for name in path_parameters or {} if KNOWN.get(name)}
     if not real:
         return st.just(path_parameters)
-    return st.one_of(st.just(path_parameters), st.fixed_dictionaries({**path_parameters, **real}))
+    generated = {name: st.just(value) for name, value in (path_parameters or {}).items()}  # e.g. a message id
+    return st.one_of(st.just(path_parameters), st.fixed_dictionaries({**generated, **real}))
 
 
 @schema.hook

@@ -131,7 +131,7 @@ def test_an_agent_finds_an_order_by_email_and_refunds_part_of_it(browser, server
     expect(page.get_by_role("heading", name="Order BT-")).to_be_visible()
     expect(page.locator("#fulfilment-heading + p + p")).to_contain_text("DHL 00340434161094000000")
 
-    page.get_by_label("Amount (EUR)").fill("12.50")
+    page.get_by_label("Amount (EUR)", exact=True).fill("12.50")
     page.get_by_label("Reason", exact=True).last.fill("Scratched mug")
     page.get_by_role("button", name="Refund").click()
     expect(page.get_by_role("status")).to_have_text("The refund was issued.")
@@ -147,11 +147,11 @@ def test_a_bad_refund_amount_is_named_next_to_the_field(browser, server) -> None
     page = signed_in(browser, server, "agent")
     page.goto(f"/console/orders?q={JANE['email']}")
     page.locator("tbody tr").first.get_by_role("link").click()
-    amount = page.get_by_label("Amount (EUR)")
+    amount = page.get_by_label("Amount (EUR)", exact=True)
     amount.fill("twelve")
     page.get_by_label("Reason", exact=True).last.fill("Scratched mug")
     page.get_by_role("button", name="Refund").click()
-    amount = page.get_by_label("Amount (EUR)")
+    amount = page.get_by_label("Amount (EUR)", exact=True)
     expect(amount).to_have_attribute("aria-invalid", "true")
     expect(amount).to_have_value("twelve")  # what was typed stays, to be corrected
     error = page.locator("#refund-amount-error")

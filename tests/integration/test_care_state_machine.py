@@ -213,6 +213,20 @@ class CareMachine(ApiMachine):
             assert not over and not held, shipped.text
 
     @precondition(lambda self: self.with_undelivered_parcels())
+    @rule(data=st.data())
+    def deliver_one_parcel(self, data: st.DataObject) -> None:
+        """One parcel arrived, whatever else of its fulfilment order is still on its way or still to ship."""
+        parcels = {f"{s['id']} of {o.id}": (fo, s) for o, fo in self.with_undelivered_parcels()
+                   for s in fo["shipments"] if s["status"] != "delivered"}
+        fo, parcel = parcels[data.draw(st.sampled_from(sorted(parcels)), label="parcel")]
+        delivered = self.call("POST", f"/api/v1/fulfillment-orders/{fo['id']}/shipments/{parcel['id']}/deliver")
+        assert self.outcome(delivered, 200, {}), delivered.text
+        after = delivered.json()
+        assert all(s["status"] == "delivered" for s in after["shipments"] if s["id"] == parcel["id"]), after
+        everything = after["status"] == "delivered"
+        assert everything == (fo["status"] == "shipped" and all(s["status"] == "delivered" for s in after["shipments"]))
+
+    @precondition(lambda self: self.with_undelivered_parcels())
     @rule(data=st.data(), partly=one_in(5))
     def deliver_the_parcels_of_a_fulfilment_order(self, data: st.DataObject, partly: bool) -> None:
         """The carrier handed over every parcel of a fulfilment order that shipped (refused while units are left)."""
@@ -318,12 +332,18 @@ class CareMachine(ApiMachine):
         status = rma["status"]
         path = f"/api/v1/returns/{rma['id']}"
         wrong = {"return_wrong_state": 409}
-        if step == "reject":
+        if step == "reject":  # its exchange ends too, unless the replacement has shipped already
             response = self.call("POST", f"{path}/reject", json={"reason": "worn"})
-            self.outcome(response, 200, {} if status in ("requested", "approved") else wrong)
-        elif step == "close":
+            shipped = {"exchange_replacement_shipped": 409} if self.replacement_shipped(rma["id"]) else {}
+            if self.outcome(response, 200, shipped if status in ("requested", "approved") else wrong):
+                self.check_exchange_ended(rma["id"])
+        elif step == "close":  # a return of an open exchange ends with the exchange (completed or rejected)
             response = self.call("POST", f"{path}/close")
-            self.outcome(response, 200, {} if status in ("approved", "inspected", "refunded", "exchanged") else wrong)
+            exchange = self.exchange_of(rma["id"])
+            in_exchange = exchange is not None and exchange["status"] in ("waiting", "placed")
+            closable = status in ("approved", "inspected", "refunded", "exchanged")
+            self.outcome(response, 200, wrong if not closable else {"return_in_open_exchange": 409}
+                         if in_exchange else {})
         elif status == "requested":
             self.outcome(self.call("POST", f"{path}/approve"), 200, {})
         elif status == "approved" or (status == "inspected" and partial and self.outstanding(rma)):
@@ -335,6 +355,28 @@ class CareMachine(ApiMachine):
             self.outcome(response, 200, {"refund_exceeds_captured": 422, "return_is_exchanged": 409})
         else:  # refunded or exchanged
             self.outcome(self.call("POST", f"{path}/close"), 200, {})
+
+    def exchange_of(self, return_id: str) -> dict | None:
+        return next((e for o in self.orders for e in self.seen["orders"][o.id][3]
+                     if e["return_id"] == return_id and e["original_order_id"] == o.id), None)
+
+    def replacement_shipped(self, return_id: str) -> bool:
+        exchange = self.exchange_of(return_id)
+        if exchange is None or exchange["status"] not in ("waiting", "placed") or not exchange["replacement_order_id"]:
+            return False
+        replacement = self.get(f"/api/v1/orders/{exchange['replacement_order_id']}")
+        return any(line["quantities"]["shipped"] for line in replacement["lines"])
+
+    def check_exchange_ended(self, return_id: str) -> None:
+        """A rejected return's exchange is cancelled, and so is every open unit of its replacement."""
+        exchange = self.exchange_of(return_id)
+        if exchange is None or exchange["status"] not in ("waiting", "placed"):
+            return
+        ended = self.get(f"/api/v1/exchanges/{exchange['id']}")
+        assert ended["status"] == "cancelled", ended
+        if ended["replacement_order_id"]:
+            replacement = self.get(f"/api/v1/orders/{ended['replacement_order_id']}")
+            assert all(line["quantities"]["cancelled"] == line["quantity"] for line in replacement["lines"])
 
     @staticmethod
     def outstanding(rma: dict) -> dict[str, int]:
@@ -399,6 +441,25 @@ class CareMachine(ApiMachine):
     def open_exchanges(self) -> list[dict]:
         return [e for o in self.orders for e in self.seen["orders"][o.id][3]
                 if e["status"] != "completed" and e["original_order_id"] == o.id]
+
+    def waiting_exchanges(self) -> list[dict]:
+        return [e for e in self.open_exchanges() if e["status"] == "waiting"]
+
+    @precondition(lambda self: self.waiting_exchanges())
+    @rule(data=st.data())
+    def retry_a_waiting_exchange(self, data: st.DataObject) -> None:
+        """Place the replacement of an exchange still waiting: refused while its units are expected or while its
+        SKUs are short."""
+        waiting = {e["id"]: e for e in self.waiting_exchanges()}
+        exchange = waiting[data.draw(st.sampled_from(sorted(waiting)), label="exchange")]
+        rma = self.get(f"/api/v1/returns/{exchange['return_id']}")
+        expected = any(line["quantity"] > line["received"] for line in rma["lines"])
+        short = any(swap["quantity"] > self.available(swap["sku"]) for swap in exchange["lines"])
+        refusals = {"exchange_not_ready": 409} if expected else {"out_of_stock": 409} if short else {}
+        response = self.call("POST", f"/api/v1/exchanges/{exchange['id']}/retry")
+        if self.outcome(response, 200, refusals):
+            assert response.json()["status"] == "placed", response.text
+            self.adopt_replacements()
 
     @precondition(lambda self: self.open_exchanges())
     @rule(data=st.data(), early=one_in(4))

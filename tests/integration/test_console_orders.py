@@ -101,9 +101,9 @@ def test_without_a_session_the_orders_pages_redirect_to_sign_in(browsers, order)
 
 
 @pytest.mark.parametrize(("role", "shipped_forms", "open_forms"), [
-    ("admin", {"refunds", "notes"}, {"hold", "notes", "cancel"}),
-    ("agent", {"refunds", "notes"}, {"hold", "notes", "cancel"}),
-    ("finance", {"refunds", "notes"}, {"hold", "notes"}),
+    ("admin", {"refunds", "appeasements", "notes"}, {"hold", "notes", "cancel"}),
+    ("agent", {"refunds", "appeasements", "notes"}, {"hold", "notes", "cancel"}),
+    ("finance", {"refunds", "appeasements", "notes"}, {"hold", "notes"}),
     ("analyst", set(), set()),
 ])
 def test_the_order_page_shows_only_the_actions_the_role_may_take_on_that_order(sign_in, order, otto, role,
@@ -156,10 +156,27 @@ def test_filters_by_status_channel_and_dates_combine(sign_in, order):
     assert "No orders match" in agent.get("/console/orders", params={"placed_to": "2001-01-01"}).text
 
 
+def test_the_location_filter_lists_orders_with_a_fulfilment_order_there_and_keeps_the_search(sign_in, shop, order,
+                                                                                             otto):
+    shop.product("LAMP-1")
+    shop.stock("WH-MUC", "LAMP-1", 5)
+    munich = shop.order([("LAMP-1", 1)], customer={"email": "otto@example.com", "name": "Otto Normal"})
+    agent = sign_in("agent")
+    listing = agent.get("/console/orders").text
+    assert '<option value="WH-MUC">' in listing and '<label for="location">Location</label>' in listing
+    at_munich = agent.get("/console/orders", params={"location": "WH-MUC"}).text
+    assert munich["number"] in at_munich and order["number"] not in at_munich and otto["number"] not in at_munich
+    assert '<option value="WH-MUC" selected>' in at_munich
+    at_berlin = agent.get("/console/orders", params={"location": "WH-BER", "q": "otto@example.com"}).text
+    assert otto["number"] in at_berlin and munich["number"] not in at_berlin and order["number"] not in at_berlin
+    assert "No orders match" in agent.get("/console/orders", params={"location": "ST-HAM"}).text
+
+
 @pytest.mark.parametrize(("params", "field", "message"), [
     ({"placed_from": "yesterday"}, "placed_from", "is not a date"),
     ({"placed_from": "2030-01-02", "placed_to": "2030-01-01"}, "placed_to", "before the start"),
     ({"status": "lost"}, "status", "is not an order status"),
+    ({"location": "WH-NOWHERE"}, "location", "is not a location"),
     ({"cursor": "forged"}, "cursor", "not a cursor"),
 ])
 def test_a_bad_filter_is_named_next_to_its_field_with_422(sign_in, order, params, field, message):

@@ -143,7 +143,7 @@ def test_a_held_order_ships_nothing_until_an_agent_releases_it(stocked, client, 
     assert stocked.get_order(order["id"])["version"] == order["version"]
     assert stocked.level("WH-BER", "A") | {"updated_at": None} == {
         "location": "WH-BER", "sku": "A", "on_hand": 100, "reserved": 2, "safety_stock": 0, "available": 98,
-        "updated_at": None}
+        "reorder_point": None, "updated_at": None}
     # When an agent releases it
     agent = bearer(token(container, "agent", name="Ana"))
     released = anonymous.post(f"/api/v1/orders/{order['id']}/release", headers=agent,

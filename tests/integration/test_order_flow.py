@@ -28,6 +28,7 @@ def test_an_order_travels_from_capture_to_delivery(shop, client):
     assert shipped["status"] == "shipped"
     assert shop.level("WH-BER", "SHIRT") | {"updated_at": None} == {
         "location": "WH-BER", "sku": "SHIRT", "on_hand": 8, "reserved": 0, "safety_stock": 0, "available": 8,
+        "reorder_point": None,
         "updated_at": None}
     shop.act(fo["id"], "deliver")
     # Then the order is delivered and every step is on the timeline

@@ -326,9 +326,13 @@ CARD_COLUMN = re.compile(r"(^|_)(pan|card|card_?number|cc_?num|cvv2?|cvc2?|csc|e
                          r"expiration|track_?[12]|magstripe)($|_)")
 
 
+# Baton's own gift cards are stored value it issues (a code kept as SHA-256), not payment card data
+NOT_PAYMENT_CARDS = re.compile(r"^gift_card(_id|_hash)?$")
+
+
 def test_no_table_has_a_column_for_card_data():
     suspicious = [f"{table.name}.{column.name}" for table in metadata.sorted_tables for column in table.columns
-                  if CARD_COLUMN.search(column.name.lower())]
+                  if CARD_COLUMN.search(column.name.lower()) and not NOT_PAYMENT_CARDS.match(column.name.lower())]
     assert suspicious == []
 
 

@@ -94,3 +94,34 @@ def test_the_fulfilment_queue_lists_a_locations_work(shop, client):
     assert [item["order_number"] for item in queue["items"]] == [order["number"]]
     other = "WH-MUC" if location != "WH-MUC" else "WH-BER"
     assert client.get("/api/v1/fulfillment-orders", params={"location": other}).json()["items"] == []
+
+
+def test_orders_are_found_by_the_location_of_their_fulfilment_orders_or_pickup(shop, client):
+    shop.product("A")
+    shop.product("B")
+    shop.stock("WH-BER", "A", 50)
+    shop.stock("WH-MUC", "B", 50)
+    berlin = shop.order([("A", 1)], customer={"email": "ann@example.com"})
+    split = shop.order([("A", 1), ("B", 1)], customer={"email": "bob@example.com"})
+    shop.stock("ST-HAM", "A", 5)  # stocked after: the two above ship from the warehouses
+    pickup = shop.order([("A", 1)], delivery_method="pickup", pickup_location="ST-HAM", shipping_address=None)
+    assert {fo["location"] for fo in split["fulfillment_orders"]} == {"WH-BER", "WH-MUC"}
+
+    def ids(**params):
+        response = client.get("/api/v1/orders", params=params)
+        assert response.status_code == 200, response.text
+        return [item["id"] for item in response.json()["items"]]
+
+    assert ids(location="WH-MUC") == [split["id"]]
+    assert ids(location="ST-HAM") == [pickup["id"]]
+    assert set(ids(location="WH-BER")) >= {berlin["id"], split["id"]} and pickup["id"] not in ids(location="WH-BER")
+    assert ids(location="WH-MUC", email="ann@example.com") == []
+    assert ids(location="NOWHERE") == []
+    first = client.get("/api/v1/orders", params={"location": "WH-BER", "limit": 1}).json()
+    rest = client.get("/api/v1/orders", params={"location": "WH-BER", "cursor": first["next_cursor"]}).json()
+    assert [item["id"] for item in first["items"] + rest["items"]] == [split["id"], berlin["id"]]
+
+
+def test_a_location_longer_than_a_code_is_a_clear_422(client):
+    response = client.get("/api/v1/orders", params={"location": "x" * 33})
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "location"

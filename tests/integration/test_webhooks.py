@@ -331,3 +331,107 @@ def test_two_workers_deliver_200_events_each_once_and_never_the_same_one_at_once
     finally:
         receiver.server.shutdown()
         receiver.server.server_close()
+
+
+# -- hardening: disabled subscriptions tell the admins and can be enabled; no webhooks to private addresses --------
+def test_a_disabled_subscription_mails_the_admins_and_enabled_again_delivers_what_waited(
+        container: Container, client: TestClient, shop: Shop, receiver: Receiver, http: httpx.Client) -> None:
+    from baton.identity.console import create_user
+
+    create_user(container.uow(), "ops@example.com", "Ops Admin", "admin", "a long enough password 1")
+    create_user(container.uow(), "agent@example.com", "An Agent", "agent", "a long enough password 2")
+    hook = subscribe(client, receiver.url, ["order.placed"])
+    shop.product("SKU-1")
+    shop.stock("WH-BER", "SKU-1", 10)
+    shop.order([("SKU-1", 1)])
+    receiver.statuses = [500] * 4
+    t0 = utcnow() + timedelta(minutes=1)
+    with frozen_at(t0):
+        worker.run_once(container, http)
+    shop.order([("SKU-1", 1)])
+    with frozen_at(t0 + DISABLE_AFTER - timedelta(hours=1)):  # the first is dead-lettered, the second fails
+        worker.run_once(container, http)
+    with frozen_at(t0 + DISABLE_AFTER + timedelta(minutes=1)):
+        worker.run_once(container, http)
+    assert client.get("/api/v1/webhooks").json()["items"][0]["status"] == "disabled"
+    with container.reader() as uow:
+        mails = uow.session.connection().execute(select(t.mail_outbox)).all()
+    assert [(m.kind, m.to_address) for m in mails] == [("webhook_disabled", "ops@example.com")]
+    assert hook["id"] in mails[0].subject and f"baton webhooks enable {hook['id']}" in mails[0].body
+
+    response = client.post(f"/api/v1/webhooks/{hook['id']}/enable")
+    assert response.status_code == 200, response.text
+    assert response.json()["status"] == "active" and response.json()["failing_since"] is None
+    with frozen_at(t0 + DISABLE_AFTER + timedelta(minutes=2)):
+        drain(container, http)
+    log = client.get(f"/api/v1/webhooks/{hook['id']}/deliveries").json()["items"]
+    assert [d["status"] for d in log] == ["delivered", "dead"]  # the pending one went again; dead stays dead
+    audit = client.get("/api/v1/audit", params={"action": "webhook.enable"}).json()["items"]
+    assert [a["target_id"] for a in audit] == [hook["id"]]
+    assert client.post(f"/api/v1/webhooks/{hook['id']}/enable").json()["status"] == "active"  # unchanged
+    assert client.post("/api/v1/webhooks/whk_nope/enable").status_code == 404
+
+
+@pytest.fixture
+def strict(container: Container) -> Iterator[tuple[Container, TestClient]]:
+    """The same database as a production shop sees it: webhooks to private addresses refused."""
+    from dataclasses import replace
+
+    from baton.bootstrap import bootstrap
+    from baton.entrypoints.http.app import create_app
+    from tests.conftest import bearer, token
+
+    production = bootstrap(replace(container.settings, webhooks_allow_private=False))
+    with TestClient(create_app(production), base_url="https://testserver", raise_server_exceptions=False,
+                    headers=bearer(token(production))) as strict_client:
+        yield production, strict_client
+    production.engine.dispose()
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:9/h", "http://[::1]/h", "http://10.1.2.3/h", "http://192.168.0.7/h",
+                                 "http://169.254.169.254/latest/meta-data", "http://224.0.0.1/h",
+                                 "http://[::ffff:127.0.0.1]/h", "http://0.0.0.0/h", "http://localhost:8000/h"])
+def test_a_webhook_to_a_private_address_is_refused_naming_the_url(
+        strict: tuple[Container, TestClient], url: str) -> None:
+    _production, strict_client = strict
+    response = strict_client.post("/api/v1/webhooks", json={"url": url, "event_types": ["*"]})
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert "url" in response.text and "BATON_WEBHOOKS_ALLOW_PRIVATE" in response.text
+    assert strict_client.get("/api/v1/webhooks").json()["items"] == []
+
+
+def test_a_delivery_to_an_address_that_became_private_is_not_sent(
+        strict: tuple[Container, TestClient], client: TestClient, shop: Shop, receiver: Receiver,
+        http: httpx.Client) -> None:
+    production, _strict_client = strict
+    hook = subscribe(client, receiver.url, ["order.placed"])  # allowed when it was made (say, DNS changed since)
+    shop.product("SKU-1")
+    shop.stock("WH-BER", "SKU-1", 10)
+    shop.order([("SKU-1", 1)])
+
+    assert worker.run_once(production, http).failed == 1
+
+    assert receiver.received == []
+    [delivery] = client.get(f"/api/v1/webhooks/{hook['id']}/deliveries").json()["items"]
+    assert delivery["status"] == "pending"
+    assert delivery["attempt_log"][0]["error"] == "not sent: 127.0.0.1 is a loopback address"
+
+
+def test_the_cli_enables_a_disabled_subscription(
+        container: Container, client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from baton.entrypoints.cli.main import app as cli
+
+    hook = subscribe(client, "https://hooks.example.com/in")
+    with container.uow() as uow:
+        uow.webhooks.disable(hook["id"], utcnow())
+        uow.commit()
+    monkeypatch.setenv("BATON_DATABASE_URL", container.settings.database_url)
+    done = CliRunner().invoke(cli, ["webhooks", "enable", hook["id"]])
+    assert done.exit_code == 0, done.output
+    assert f"Webhook {hook['id']} (https://hooks.example.com/in) is active." in done.output
+    assert client.get("/api/v1/webhooks").json()["items"][0]["status"] == "active"
+    missing = CliRunner().invoke(cli, ["webhooks", "enable", "whk_nope"])
+    assert missing.exit_code == 2 and "No webhook whk_nope" in missing.output

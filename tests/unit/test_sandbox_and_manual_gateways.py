@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from baton.adapters.payments import get_gateway
+from baton.adapters.payments import get_gateway, stateless_gateway
 from baton.adapters.payments.manual import ManualGateway
 from baton.adapters.payments.sandbox import SandboxGateway
 from baton.payments.gateway import (
@@ -16,6 +16,7 @@ from baton.payments.gateway import (
     PaymentGateway,
 )
 from baton.payments.model import Payment, PaymentMethod
+from baton.payments.reauthorization import reusable_token
 from baton.shared.errors import InvalidInput
 
 sandbox = SandboxGateway()
@@ -233,3 +234,37 @@ def test_the_registry_refuses_names_that_are_not_gateways(name):
     with pytest.raises(InvalidInput) as error:
         get_gateway(name)
     assert error.value.field == "payment.method" and error.value.code == "unknown_payment_method"
+
+
+# -- authorising again (order edits, dearer exchanges) ----------------------------------------------------------
+@pytest.mark.parametrize("token", ["tok_approve", "tok_capture_decline", "tok_refund_decline"])
+def test_the_sandbox_gives_back_the_token_of_the_card_that_authorised_a_reference(token):
+    reference = authorize(sandbox, token).reference
+    assert sandbox.reauthorization_token(reference) == token
+    assert authorize(sandbox, sandbox.reauthorization_token(reference) or "", key="k2").state is GatewayState.AUTHORIZED
+
+
+@pytest.mark.parametrize("token", ["manual:cod", "manual:bank_transfer", "manual:invoice:net14"])
+def test_the_manual_gateway_authorises_again_with_the_same_method_and_terms(token):
+    first = authorize(manual, token)
+    again = authorize(manual, manual.reauthorization_token(first.reference) or "", key="k2")
+    assert again.details["terms"] == first.details["terms"]
+
+
+@pytest.mark.parametrize(("gateway", "reference"), [
+    (sandbox, "sbx_decline_1999_USD_0123456789abcdef"), (sandbox, "sbx_error_1999_USD_0123456789abcdef"),
+    (sandbox, "pi_123"), (manual, "sbx_approve_1999_USD_0123456789abcdef"), (manual, "")])
+def test_a_reference_that_never_authorised_gives_no_token(gateway, reference):
+    assert gateway.reauthorization_token(reference) is None
+
+
+def test_a_payment_authorises_again_only_through_its_own_gateway_when_it_still_holds_money():
+    payment = Payment.start(order_id="ord_1", method=PaymentMethod.SANDBOX, currency="USD", amount=1999,
+                            idempotency_key="k1")
+    assert reusable_token(payment, stateless_gateway) is None  # not authorised yet
+    payment.record_authorization(authorize(sandbox, "tok_approve"))
+    assert reusable_token(payment, stateless_gateway) == "tok_approve"
+    stripe_paid = Payment.start(order_id="ord_1", method=PaymentMethod.STRIPE, currency="USD", amount=1999,
+                                idempotency_key="k1")
+    stripe_paid.record_authorization(Authorization("pi_123", 1999, "USD"))
+    assert reusable_token(stripe_paid, stateless_gateway) is None  # not configured here: the customer pays again

@@ -97,6 +97,7 @@ def export_customer(uow: UnitOfWork, customer_id: str) -> dict[str, Any]:
             "orders": _with_documents(_orders(orders, children), uow.invoices.of_orders(o["id"] for o in orders)),
             "mails": [{k: m[k] for k in ("id", "kind", "to_address", "subject", "body", "created_at", "sent_at")}
                       for m in mails],
+            "notifications": uow.notifications.export(customer_id, [o["id"] for o in orders]),
         }
         uow.audit.record("customer.export", "customer", customer_id, None,
                          {"orders": len(orders), "mails": len(mails)})
@@ -293,6 +294,7 @@ def erase_customer(uow: UnitOfWork, customer_id: str, reason: str) -> dict[str, 
         mails = [{"id": m["id"], "to_address": alias, "subject": scrub.text(m["subject"]), "body": ERASED}
                  for m in records.mails(addresses)]
         records.update_texts("mail_outbox", ("to_address", "subject", "body"), mails)
+        uow.notifications.erase([o["id"] for o in orders], alias, ERASED)  # customer messages, unsent ones dropped
         records.forget_rate_limits(addresses)
 
         was_erased = customer["erased_at"] is not None

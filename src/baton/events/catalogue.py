@@ -16,6 +16,7 @@ EVENT_TYPES = frozenset({
     "payment.authorized", "payment.captured", "payment.voided", "refund.issued", "invoice.issued",
     "credit_memo.issued", "return.requested", "return.approved", "return.rejected", "return.received",
     "return.inspected", "return.refunded", "return.closed", "store_credit.issued", "customer.erased",
+    "inventory.low_stock", "payment.failed", "shipment.out_for_delivery", "shipment.exception",
 })
 ALL = "*"  # a subscription to every type, present and future
 

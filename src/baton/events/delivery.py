@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import httpx
 
 from baton.events import signing
+from baton.events.destinations import Destination
 from baton.events.webhooks import EXCERPT
 
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)  # short: a slow receiver must not stall the worker
@@ -25,14 +26,20 @@ class Outcome:
         return self.status_code is not None and 200 <= self.status_code < 300
 
 
-def post(client: httpx.Client, url: str, secret: str, event_id: str, timestamp: int, body: bytes) -> Outcome:
+def post(client: httpx.Client, to: Destination, secret: str, event_id: str, timestamp: int, body: bytes) -> Outcome:
     started = time.monotonic()
+    headers = {**signing.headers(secret, event_id, timestamp, body), **to.headers}
     try:
-        response = client.post(url, content=body, headers=signing.headers(secret, event_id, timestamp, body))
+        response = client.post(to.url, content=body, headers=headers, extensions=to.extensions)
     except httpx.HTTPError as failure:
         return Outcome(None, _ms(started), None, f"{type(failure).__name__}: {failure}"[:EXCERPT])
     refused = None if 200 <= response.status_code < 300 else f"HTTP {response.status_code}"
     return Outcome(response.status_code, _ms(started), response.text[:EXCERPT], refused)
+
+
+def refused(reason: str) -> Outcome:
+    """Not sent: the destination is not allowed (or cannot be resolved) now."""
+    return Outcome(None, 0, None, f"not sent: {reason}"[:EXCERPT])
 
 
 def client() -> httpx.Client:

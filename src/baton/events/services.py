@@ -7,6 +7,7 @@ from typing import Any
 
 from baton.adapters.db.uow import UnitOfWork
 from baton.events import signing
+from baton.events.destinations import check_subscribed
 from baton.events.webhooks import (
     DeliveryStatus,
     Subscription,
@@ -20,9 +21,11 @@ from baton.shared.ids import new_id
 
 
 def subscribe(uow: UnitOfWork, url: str, event_types: list[str], description: str = "") -> tuple[Subscription, str]:
-    """A new subscription and its signing secret (shown this once). It receives events from now on."""
+    """A new subscription and its signing secret (shown this once). It receives events from now on. Its URL must
+    reach a public address (SSRF), unless the settings allow private ones."""
     subscription = Subscription(new_id("whk"), checked_url(url), checked_types(event_types), description.strip(),
                                 SubscriptionStatus.ACTIVE, utcnow())
+    check_subscribed(subscription.url, uow.settings.webhooks_allow_private)
     secret = signing.new_secret()
     with uow:
         uow.webhooks.add(subscription, secret)
@@ -45,6 +48,21 @@ def remove(uow: UnitOfWork, subscription_id: str) -> Subscription:
                          _view(replace(subscription, status=SubscriptionStatus.REMOVED)))
         uow.commit()
     return subscription
+
+
+def enable(uow: UnitOfWork, subscription_id: str) -> Subscription:
+    """A disabled subscription receives events again (those that occur from now on) and its pending deliveries
+    are retried at once. Enabling an active one changes nothing."""
+    with uow:
+        subscription = _get(uow, subscription_id, lock=True)
+        if subscription.status is SubscriptionStatus.ACTIVE:
+            return subscription
+        check_subscribed(subscription.url, uow.settings.webhooks_allow_private)
+        uow.webhooks.enable(subscription_id, utcnow())
+        enabled = replace(subscription, status=SubscriptionStatus.ACTIVE, failing_since=None, disabled_at=None)
+        uow.audit.record("webhook.enable", "webhook", subscription_id, _view(subscription), _view(enabled))
+        uow.commit()
+    return enabled
 
 
 def deliveries(uow: UnitOfWork, subscription_id: str, status: str | None, limit: int,

@@ -21,7 +21,7 @@ EXCERPT = 500  # characters of a receiver's answer kept with each attempt
 
 class SubscriptionStatus(enum.StrEnum):
     ACTIVE = "active"  # receives events
-    DISABLED = "disabled"  # failed for DISABLE_AFTER; receives nothing until an admin subscribes again
+    DISABLED = "disabled"  # failed for DISABLE_AFTER; receives nothing until an admin enables it again
     REMOVED = "removed"  # deleted by an admin; kept for its delivery log
 
 
@@ -47,11 +47,18 @@ class Subscription:
 
 
 def checked_url(url: str) -> str:
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # e.g. an unclosed [IPv6] bracket
+        raise InvalidInput("url", "is not a valid URL, e.g. https://example.com/hooks.") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InvalidInput("url", "must be an absolute http:// or https:// URL, e.g. https://example.com/hooks.")
     if parts.username or parts.password:
         raise InvalidInput("url", "must not carry credentials; every payload is signed instead.")
+    try:
+        parts.port  # noqa: B018 - parsing it is the check
+    except ValueError:
+        raise InvalidInput("url", "has an invalid port; use a number from 1 to 65535.") from None
     return url.strip()
 
 
@@ -84,3 +91,16 @@ def after_failure(attempts: int, window_start: datetime, now: datetime) -> After
 
 def should_disable(failing_since: datetime | None, now: datetime) -> bool:
     return failing_since is not None and now - failing_since >= DISABLE_AFTER
+
+
+def disabled_notice(subscription_id: str, url: str, failing_since: datetime, public_url: str) -> tuple[str, str]:
+    """The admins' mail (subject, body) when a subscription was disabled."""
+    subject = f"Baton disabled webhook {subscription_id}: every delivery failed since {failing_since:%Y-%m-%d}"
+    body = (f"The webhook {subscription_id} ({url}) failed every delivery since {failing_since:%Y-%m-%d %H:%M} UTC, "
+            f"so Baton disabled it: nothing is sent to it now, and events that occur while it is disabled are not "
+            f"queued for it.\n\n"
+            f"What the receiver answered: {public_url}/api/v1/webhooks/{subscription_id}/deliveries\n"
+            f"Once the receiver works again, enable it: `baton webhooks enable {subscription_id}` or "
+            f"POST {public_url}/api/v1/webhooks/{subscription_id}/enable. Its pending deliveries are then sent again; "
+            f"dead-lettered ones can be redelivered one by one.\n")
+    return subject, body

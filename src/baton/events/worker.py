@@ -16,9 +16,10 @@ import httpx
 
 from baton.adapters.db.uow import UnitOfWork
 from baton.adapters.db.webhook_repository import Job
+from baton.adapters.events import open_sink
 from baton.bootstrap import Container
-from baton.events import catalogue, delivery
-from baton.events.webhooks import DeliveryStatus, after_failure, should_disable
+from baton.events import catalogue, delivery, destinations, stream
+from baton.events.webhooks import DeliveryStatus, after_failure, disabled_notice, should_disable
 from baton.notifications import dispatch as notifications
 from baton.shared.clock import utcnow
 
@@ -33,21 +34,26 @@ class Pass:
     delivered: int = 0
     failed: int = 0
     notified: int = 0  # customer messages attempted
+    streamed: int = 0  # events published on the event stream
 
     @property
     def busy(self) -> bool:
-        return bool(self.fanned_out or self.delivered or self.failed or self.notified)
+        return bool(self.fanned_out or self.delivered or self.failed or self.notified or self.streamed)
 
 
-def run_once(container: Container, client: httpx.Client, batch: int = BATCH) -> Pass:
-    """One pass: fan out up to `batch` events, then attempt up to `batch` due deliveries, each in its own
-    transaction."""
+def run_once(container: Container, client: httpx.Client, batch: int = BATCH,
+             sink: stream.Sink | None = None) -> Pass:
+    """One pass: fan out up to `batch` events (queued for webhooks, notifications and the stream), publish the
+    stream, then attempt up to `batch` due deliveries, each in its own transaction. Without a `sink` the
+    configured one is opened for this pass."""
     done = Pass()
     with container.uow() as uow:
         now = utcnow()
         events = uow.webhooks.fan_out(now, batch)
         notifications.enqueue(uow, events, now)
+        stream.enqueue(uow, events, now)
         uow.commit()
+    done.streamed = _publish(container, sink, batch)
     done.fanned_out = len(events)
     for _ in range(batch):
         outcome = deliver_next(container, client)
@@ -63,15 +69,32 @@ def run_once(container: Container, client: httpx.Client, batch: int = BATCH) -> 
 
 def run(container: Container, stop: threading.Event, batch: int = BATCH, idle: float = IDLE_SECONDS) -> None:
     """Pass after pass until `stop` is set (the CLI sets it on SIGTERM/SIGINT); the current delivery finishes."""
-    with delivery.client() as client:
-        while not stop.is_set():
-            try:
-                busy = run_once(container, client, batch).busy
-            except Exception:  # a database hiccup must not end the worker; the next pass retries
-                log.exception("worker pass failed")
-                busy = False
-            if not busy:
-                stop.wait(idle)
+    sink = open_sink(container.settings)
+    try:
+        with delivery.client() as client:
+            while not stop.is_set():
+                try:
+                    busy = run_once(container, client, batch, sink).busy
+                except Exception:  # a database hiccup must not end the worker; the next pass retries
+                    log.exception("worker pass failed")
+                    busy = False
+                if not busy:
+                    stop.wait(idle)
+    finally:
+        if sink is not None:
+            sink.close()
+
+
+def _publish(container: Container, sink: stream.Sink | None, batch: int) -> int:
+    if sink is not None:
+        return stream.publish_due(container, sink, batch)
+    opened = open_sink(container.settings)
+    if opened is None:
+        return 0
+    try:
+        return stream.publish_due(container, opened, batch)
+    finally:
+        opened.close()
 
 
 def deliver_next(container: Container, client: httpx.Client) -> delivery.Outcome | None:
@@ -81,7 +104,7 @@ def deliver_next(container: Container, client: httpx.Client) -> delivery.Outcome
             job = uow.webhooks.claim_due(utcnow(), lock=True)
             if job is None:
                 return None
-            outcome = _send(client, job)
+            outcome = _send(client, job, container.settings.webhooks_allow_private)
             _record(uow, job, outcome, utcnow())
             uow.commit()
         return outcome
@@ -89,18 +112,22 @@ def deliver_next(container: Container, client: httpx.Client) -> delivery.Outcome
         job = uow.webhooks.claim_due(utcnow(), lock=False)
     if job is None:
         return None
-    outcome = _send(client, job)
+    outcome = _send(client, job, container.settings.webhooks_allow_private)
     with container.uow() as uow:
         _record(uow, job, outcome, utcnow())
         uow.commit()
     return outcome
 
 
-def _send(client: httpx.Client, job: Job) -> delivery.Outcome:
+def _send(client: httpx.Client, job: Job, allow_private: bool) -> delivery.Outcome:
+    try:  # checked again at every delivery: what the name resolves to may have changed since it was subscribed
+        to = destinations.destination(job.url, allow_private)
+    except destinations.Refused as refusal:
+        return delivery.refused(str(refusal))
     e = job.event
     message = catalogue.envelope(e["id"], e["type"], e["version"], e["order_id"], e["sequence"], e["occurred_at"],
                                  e["payload"])
-    return delivery.post(client, job.url, job.secret, e["id"], int(utcnow().timestamp()), catalogue.body(message))
+    return delivery.post(client, to, job.secret, e["id"], int(utcnow().timestamp()), catalogue.body(message))
 
 
 def _record(uow: UnitOfWork, job: Job, outcome: delivery.Outcome, now: datetime) -> None:
@@ -121,4 +148,7 @@ def _record(uow: UnitOfWork, job: Job, outcome: delivery.Outcome, now: datetime)
     if should_disable(failing_since, now) and uow.webhooks.disable(job.subscription_id, now):
         uow.audit.record("webhook.disabled", "webhook", job.subscription_id, {"status": "active"},
                          {"status": "disabled", "failing_since": failing_since.isoformat()})
+        subject, body = disabled_notice(job.subscription_id, job.url, failing_since, uow.settings.public_url)
+        for address in uow.webhooks.admin_addresses():  # sent by the notifications sender, like every mail
+            uow.mail.add("webhook_disabled", address, subject, body)
         log.warning("webhook %s disabled: its deliveries failed since %s", job.subscription_id, failing_since)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from baton.fulfillment.model import FulfillmentOrder, FulfillmentOrderStatus, Shipment, ShipmentStatus
 from baton.orders.model import Order
 from baton.shared.clock import utcnow
-from baton.shared.errors import Conflict, InvalidInput
+from baton.shared.errors import Conflict, InvalidInput, NotFound
 from baton.shared.stock_effects import StockEffect
 
 S = FulfillmentOrderStatus
@@ -92,6 +92,52 @@ def deliver(order: Order, fo_id: str, actor: str) -> list[StockEffect]:
     order.tell(actor, "delivered", f"{verb} {delivered_units} unit(s) from {fo.location}.", fulfillment_order_id=fo.id)
     order.touch()
     return effects
+
+
+def track(order: Order, shipment_id: str, status: ShipmentStatus, detail: str | None, actor: str) -> Shipment:
+    """A carrier's tracking event for a parcel still on its way: out for delivery, or an exception."""
+    shipment = next((s for fo in order.fulfillment_orders for s in fo.shipments if s.id == shipment_id), None)
+    if shipment is None or shipment.carrier == "pickup":
+        raise NotFound(f"No shipment {shipment_id} on order {order.number}.", code="shipment_not_found")
+    if shipment.status == ShipmentStatus.DELIVERED:
+        raise Conflict(f"Shipment {shipment_id} was delivered already.", code="invalid_transition")
+    shipment.status = status
+    parcel = f"{shipment.carrier} parcel {shipment.tracking_number or shipment.id}"
+    if status == ShipmentStatus.OUT_FOR_DELIVERY:
+        order.tell(actor, "out_for_delivery", f"The {parcel} is out for delivery.", shipment_id=shipment.id)
+        order.announce("shipment.out_for_delivery", shipment_id=shipment.id,
+                       fulfillment_order_id=shipment.fulfillment_order_id)
+    else:
+        order.tell(actor, "shipment_exception", f"The carrier reported a problem with the {parcel}: "
+                   f"\u201c{detail or 'no detail given'}\u201d.", shipment_id=shipment.id)
+        order.announce("shipment.exception", shipment_id=shipment.id,
+                       fulfillment_order_id=shipment.fulfillment_order_id, reason=detail)
+    order.touch()
+    return shipment
+
+
+def deliver_parcel(order: Order, fo_id: str, shipment_id: str, actor: str) -> Shipment:
+    """One parcel arrived while others are still on their way (or still to leave): its units count as delivered
+    from now (returns count them, and their window, from its arrival). The fulfilment order is delivered once
+    everything has shipped and every parcel arrived."""
+    fo = order.fulfillment_order(fo_id)
+    shipment = next((s for s in fo.shipments if s.id == shipment_id), None)
+    if shipment is None or shipment.carrier == "pickup":
+        raise NotFound(f"No shipment {shipment_id} in fulfilment order {fo_id}.", code="shipment_not_found")
+    if shipment.status == ShipmentStatus.DELIVERED:
+        raise Conflict(f"Shipment {shipment_id} was delivered already.", code="invalid_transition")
+    shipment.status = ShipmentStatus.DELIVERED
+    shipment.delivered_at = utcnow()
+    for item in shipment.lines:
+        order.line(item["line_id"]).delivered += int(item["quantity"])
+    order.announce("shipment.delivered", shipment_id=shipment.id, fulfillment_order_id=fo.id)
+    if fo.status == S.SHIPPED and all(s.status == ShipmentStatus.DELIVERED for s in fo.shipments):
+        fo.move_to(S.DELIVERED)
+    parcel = f"{shipment.carrier} parcel {shipment.tracking_number or shipment.id}"
+    order.tell(actor, "delivered", f"Delivered the {parcel}: {shipment.units} unit(s) from {fo.location}.",
+               fulfillment_order_id=fo.id, shipment_id=shipment.id)
+    order.touch()
+    return shipment
 
 
 def reject(order: Order, fo_id: str, reason: str, actor: str) -> list[StockEffect]:

@@ -38,6 +38,8 @@ ACTIVE = frozenset({S.OPEN, S.ACCEPTED, S.PACKED})  # still holds reserved stock
 
 class ShipmentStatus(enum.StrEnum):
     IN_TRANSIT = "in_transit"  # handed to the carrier
+    OUT_FOR_DELIVERY = "out_for_delivery"  # the carrier reported it is on the van today
+    EXCEPTION = "exception"  # the carrier reported a problem (delay, damage, address); it may still arrive
     DELIVERED = "delivered"  # arrived (or picked up by the customer)
 
 

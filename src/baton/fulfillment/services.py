@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from baton.adapters.db.uow import UnitOfWork
 from baton.fulfillment import actions
-from baton.fulfillment.model import FulfillmentOrder
+from baton.fulfillment.model import FulfillmentOrder, ShipmentStatus
 from baton.orders.model import Order
 from baton.orders.services import apply_stock_effects, reserve, routing_request
 from baton.payments import flows as payment_flows
@@ -66,6 +66,33 @@ def deliver(uow: UnitOfWork, fo_id: str, actor: str) -> FulfillmentOrder:
         apply_stock_effects(uow, effects, actor, order.number)
         payment_flows.begin_due_captures(uow, order, f"handover {fo_id}")  # a pickup ships at the handover
         uow.audit.record("fulfillment_order.deliver", "order", order.id, before, order.audit_view())
+        uow.commit()
+        return order.fulfillment_order(fo_id)
+
+
+def track(uow: UnitOfWork, fo_id: str, shipment_id: str, status: ShipmentStatus, detail: str | None,
+          actor: str) -> FulfillmentOrder:
+    """Record a carrier's tracking event (out for delivery, exception) on a parcel of the fulfilment order."""
+    with uow:
+        order = _load(uow, fo_id)
+        if not any(s.id == shipment_id for s in order.fulfillment_order(fo_id).shipments):
+            raise NotFound(f"No shipment {shipment_id} in fulfilment order {fo_id}.", code="shipment_not_found")
+        before = order.audit_view()
+        actions.track(order, shipment_id, status, detail, actor)
+        uow.audit.record("shipment.track", "order", order.id, before,
+                         {**order.audit_view(), f"shipments.{shipment_id}": str(status)})
+        uow.commit()
+        return order.fulfillment_order(fo_id)
+
+
+def deliver_parcel(uow: UnitOfWork, fo_id: str, shipment_id: str, actor: str) -> FulfillmentOrder:
+    """One parcel of the fulfilment order arrived (actions.deliver_parcel)."""
+    with uow:
+        order = _load(uow, fo_id)
+        before = order.audit_view()
+        actions.deliver_parcel(order, fo_id, shipment_id, actor)
+        uow.audit.record("shipment.deliver", "order", order.id, before,
+                         {**order.audit_view(), f"shipments.{shipment_id}": "delivered"})
         uow.commit()
         return order.fulfillment_order(fo_id)
 

@@ -9,6 +9,7 @@ from datetime import datetime
 from baton.shared.clock import utcnow
 from baton.shared.errors import Conflict, InvalidInput
 from baton.shared.ids import new_id
+from baton.shared.messages import DomainEvent
 
 
 class MovementKind(enum.StrEnum):
@@ -46,10 +47,28 @@ class StockLevel:
     reserved: int = 0
     safety_stock: int = 0
     updated_at: datetime = field(default_factory=utcnow)
+    reorder_point: int | None = None  # inventory.low_stock when available falls to it; None: no signal
 
     @property
     def available(self) -> int:
         return self.on_hand - self.reserved - self.safety_stock
+
+    @property
+    def low(self) -> bool:
+        """At or below its reorder point."""
+        return self.reorder_point is not None and self.available <= self.reorder_point
+
+    def set_reorder_point(self, units: int | None) -> None:
+        if units is not None and units < 0:
+            raise InvalidInput("reorder_point", "cannot be negative; send null to remove it.")
+        self.reorder_point = units
+        self.updated_at = utcnow()
+
+    def low_stock(self) -> DomainEvent:
+        """The signal for an operations team to reorder: available fell to or below the reorder point."""
+        return DomainEvent("inventory.low_stock", None, {
+            "sku": self.sku, "location_id": self.location, "available": self.available,
+            "reorder_point": self.reorder_point})
 
     def reserve(self, quantity: int, *, may_oversell: bool) -> None:
         if quantity <= 0:

@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, func, select
+from typing import Any
+
+from sqlalchemy import Connection, Integer, String, func, select
+from sqlalchemy.types import TypeEngine
 
 from baton.adapters.db import tables as t
+from baton.adapters.db.hot import HotRead
+
+# The availability route's only statement: hot reads (prepared on PostgreSQL, see adapters/db/hot.py).
+_AVAILABLE_COLUMNS: dict[str, TypeEngine[Any]] = {"sku": String(), "location": String(), "available": Integer()}
+_AVAILABLE = HotRead("SELECT sku, location, on_hand - reserved - safety_stock AS available FROM stock_levels "
+                     "WHERE sku IN :skus ORDER BY sku, location", _AVAILABLE_COLUMNS, lists=("skus",))
+_AVAILABLE_AT = HotRead("SELECT sku, location, on_hand - reserved - safety_stock AS available FROM stock_levels "
+                        "WHERE sku IN :skus AND location IN :locations ORDER BY sku, location", _AVAILABLE_COLUMNS,
+                        lists=("skus", "locations"))
 
 
 def availability(conn: Connection, skus: list[str], locations: frozenset[str] = frozenset()) -> list[dict]:
     """Per SKU: total available (never below zero per location) and each location's figure; only the given
     `locations` when there are any."""
-    c = t.stock_levels.c
-    stmt = select(c.sku, c.location, (c.on_hand - c.reserved - c.safety_stock).label("available"))
     if locations:
-        stmt = stmt.where(c.location.in_(sorted(locations)))
-    rows = conn.execute(stmt.where(c.sku.in_(skus)).order_by(c.sku, c.location)).all()
+        rows = _AVAILABLE_AT.rows(conn, skus=skus, locations=sorted(locations))
+    else:
+        rows = _AVAILABLE.rows(conn, skus=skus)
     by_sku: dict[str, list[dict]] = {sku: [] for sku in skus}
     for row in rows:
         by_sku[row.sku].append({"location": row.location, "available": max(int(row.available), 0)})
@@ -24,7 +35,8 @@ def availability(conn: Connection, skus: list[str], locations: frozenset[str] = 
 
 def stock_level(conn: Connection, location: str, sku: str) -> dict | None:
     c = t.stock_levels.c
-    row = conn.execute(select(c.location, c.sku, c.on_hand, c.reserved, c.safety_stock, c.updated_at)
+    row = conn.execute(select(c.location, c.sku, c.on_hand, c.reserved, c.safety_stock, c.updated_at,
+                              c.reorder_point)
                        .where(c.location == location, c.sku == sku)).first()
     if row is None:
         return None

@@ -54,6 +54,20 @@ def move_stock(uow: UnitOfWork, location: str, sku: str, kind: MovementKind, qua
         return level
 
 
+def set_reorder_point(uow: UnitOfWork, location: str, sku: str, reorder_point: int | None) -> StockLevel:
+    """The level at which inventory.low_stock is announced (None: never). A level already at or below a new
+    reorder point announces it at once: it just became low by this measure."""
+    with uow:
+        _check_keys(uow, location, sku)
+        level = uow.stock.lock([(location, sku)])[(location, sku)]
+        before = level.reorder_point
+        level.set_reorder_point(reorder_point)
+        uow.audit.record("stock.reorder_point", "stock_level", f"{level.location}/{level.sku}",
+                         {"reorder_point": before}, {"reorder_point": level.reorder_point})
+        uow.commit()
+        return level
+
+
 @dataclass(frozen=True)
 class ImportRow:
     line: int  # line number in the file, for error reports

@@ -5,11 +5,11 @@
   hold for a shortfall the edit removed is released;
 - a higher total the payments still cover: nothing;
 - a higher total they do not cover: an extra authorisation of the difference on the same method when its gateway
-  can authorise again without the customer (sandbox and manual: the token is derived from the payment's reference,
-  because the token itself is dropped once authorised). It is asked like a placement's (a payment hold waits for
-  it; a refusal leaves the hold with the reason, see payments.flows.settle). Otherwise (Stripe needs the customer
-  to confirm, stored value and external payments are authorised elsewhere) a payment hold "Add a payment of X";
-  POST /api/v1/orders/{id}/payments then covers it."""
+  can authorise again without the customer (its gateway derives a token from the payment's reference, because the
+  token itself is dropped once authorised: PaymentGateway.reauthorization_token). It is asked like a placement's
+  (a payment hold waits for it; a refusal leaves the hold with the reason, see payments.flows.settle). Otherwise
+  (Stripe needs the customer to confirm, stored value and external payments are book-only) a payment hold "Add a
+  payment of X"; POST /api/v1/orders/{id}/payments then covers it."""
 
 from __future__ import annotations
 
@@ -22,8 +22,8 @@ from baton.payments.reauthorization import reusable_token
 from baton.payments.services import PaymentRequest
 
 
-def follow_total(uow: UnitOfWork, order: Order, delta: int, actor: str, *, preview: bool = False) -> tuple[
-        str | None, Payment | None]:
+def follow_total(uow: UnitOfWork, gateways: services.Gateways, order: Order, delta: int, actor: str, *,
+                 preview: bool = False) -> tuple[str | None, Payment | None]:
     """(what happens to the money, in a sentence; the payment whose authorisation must be asked after commit)."""
     payments = uow.payments.of_order(order.id, lock=not preview)
     if not payments:
@@ -36,8 +36,9 @@ def follow_total(uow: UnitOfWork, order: Order, delta: int, actor: str, *, previ
     unpaid = max(0, coverage.unpaid(order.total, payments) - awaited)
     if unpaid == 0:
         return ("The payments already authorised cover the new total." if delta else None), None
-    source = next((p for p in payments if reusable_token(p) is not None), None)
-    if source is None:
+    tokens = ((p, reusable_token(p, gateways)) for p in payments)
+    source, token = next(((p, t) for p, t in tokens if t is not None), (None, None))
+    if source is None or token is None:
         reason = (f"The edit raised the total to {order.money(order.total)}; the payments cover "
                   f"{order.money(order.total - unpaid)}. Add a payment of {order.money(unpaid)}, or reduce the order.")
         if not preview:
@@ -47,7 +48,6 @@ def follow_total(uow: UnitOfWork, order: Order, delta: int, actor: str, *, previ
             "the order waits on hold for it.")
     if preview:
         return said, None
-    token = reusable_token(source)
     extra = services.open_payment(uow, order.id, order.currency, unpaid,
                                   PaymentRequest(str(source.method), token=token),
                                   key=f"{order.id}:auth:{len(payments)}")

@@ -51,7 +51,7 @@ def edit_order(uow: UnitOfWork, uows: flows.UnitsOfWork, gateways: services.Gate
         edits.check_version(order, cmd.version)
         edits.check_editable(order)
         before = order.audit_view()
-        result, said, extra = _edit(uow, order, cmd, strategy)
+        result, said, extra = _edit(uow, order, cmd, strategy, gateways)
         edited = Edited(present(order), result.change.amount_delta, said, result.change.id)
         if cmd.preview:
             return edited  # leaving the block rolls everything back
@@ -64,8 +64,8 @@ def edit_order(uow: UnitOfWork, uows: flows.UnitsOfWork, gateways: services.Gate
     return Edited(present(settled), edited.amount_delta, said, edited.change_id) if settled else edited
 
 
-def _edit(uow: UnitOfWork, order: Order, cmd: EditOrder,
-          strategy: RoutingStrategy) -> tuple[edits.EditResult, str | None, Payment | None]:
+def _edit(uow: UnitOfWork, order: Order, cmd: EditOrder, strategy: RoutingStrategy,
+          gateways: services.Gateways) -> tuple[edits.EditResult, str | None, Payment | None]:
     quantities = edits.new_quantities(order, cmd.lines)
     locations = uow.locations.candidates()
     delivery = _delivery(uow, order, cmd, locations) if cmd.changes_delivery else None
@@ -80,7 +80,8 @@ def _edit(uow: UnitOfWork, order: Order, cmd: EditOrder,
         if plan.shortages:
             raise OutOfStock(plan.shortages)
         reserve(uow, order, plan, levels, products, cmd.actor)
-    said, extra = edit_payments.follow_total(uow, order, result.change.amount_delta, cmd.actor, preview=cmd.preview)
+    said, extra = edit_payments.follow_total(uow, gateways, order, result.change.amount_delta, cmd.actor,
+                                             preview=cmd.preview)
     if said:
         order.tell(cmd.actor, "edit_money", said, change_id=result.change.id)
     return result, said, extra

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, exists, or_, select
 
 from baton.adapters.db import tables as t
+from baton.adapters.db.hot import HotRead
 from baton.shared import cursor as cursors
 
 
@@ -23,6 +24,7 @@ class OrderFilter:
     placed_from: datetime | None = None
     placed_to: datetime | None = None
     tag: str | None = None  # stored lower case
+    location: str | None = None  # a fulfilment order there, or picked up there
 
 
 def list_orders(conn: Connection, f: OrderFilter, limit: int, cursor: str | None) -> tuple[list[dict], str | None]:
@@ -47,6 +49,10 @@ def list_orders(conn: Connection, f: OrderFilter, limit: int, cursor: str | None
     if f.tag:
         tags = t.order_tags.c  # (tag, order_id) is indexed
         conditions.append(exists().where(and_(tags.order_id == o.id, tags.tag == f.tag.strip().lower())))
+    if f.location:
+        fos = t.fulfillment_orders.c  # order_id is indexed: one probe per candidate order
+        conditions.append(or_(o.pickup_location == f.location,
+                              exists().where(and_(fos.order_id == o.id, fos.location == f.location))))
     if cursor:
         after, last_id = cursors.decode_keyset(cursor)
         conditions.append(or_(o.placed_at < after, and_(o.placed_at == after, o.id < last_id)))
@@ -69,16 +75,24 @@ def order_exists(conn: Connection, order_id: str) -> bool:
     return conn.scalar(select(t.orders.c.id).where(t.orders.c.id == order_id)) is not None
 
 
+_o, _s = t.orders.c, t.shipments.c
+_TRACKING = HotRead(
+    "SELECT o.number, o.status, o.fulfillment_status, o.delivery_method, o.pickup_location, o.shipping_address, "
+    "o.customer_name, o.placed_at, s.id AS shipment_id, s.carrier, s.tracking_number, s.status AS shipment_status, "
+    "s.shipped_at, s.delivered_at, s.lines FROM orders AS o LEFT OUTER JOIN shipments AS s ON s.order_id = o.id "
+    "WHERE o.tracking_id = :tracking_id ORDER BY s.shipped_at, s.id",
+    {"number": _o.number.type, "status": _o.status.type, "fulfillment_status": _o.fulfillment_status.type,
+     "delivery_method": _o.delivery_method.type, "pickup_location": _o.pickup_location.type,
+     "shipping_address": _o.shipping_address.type, "customer_name": _o.customer_name.type,
+     "placed_at": _o.placed_at.type, "shipment_id": _s.id.type, "carrier": _s.carrier.type,
+     "tracking_number": _s.tracking_number.type, "shipment_status": _s.status.type, "shipped_at": _s.shipped_at.type,
+     "delivered_at": _s.delivered_at.type, "lines": _s.lines.type})
+
+
 def tracking(conn: Connection, tracking_id: str) -> dict | None:
     """What a stranger holding the link may see: status, parcels, destination city and first name.
     One statement (orders LEFT JOIN shipments): the public page is the hottest read."""
-    o, s = t.orders.c, t.shipments.c
-    stmt = (select(o.number, o.status, o.fulfillment_status, o.delivery_method, o.pickup_location,
-                   o.shipping_address, o.customer_name, o.placed_at, s.id.label("shipment_id"), s.carrier,
-                   s.tracking_number, s.status.label("shipment_status"), s.shipped_at, s.delivered_at, s.lines)
-            .select_from(t.orders.outerjoin(t.shipments, s.order_id == o.id))
-            .where(o.tracking_id == tracking_id).order_by(s.shipped_at, s.id))
-    rows = conn.execute(stmt).all()
+    rows = _TRACKING.rows(conn, tracking_id=tracking_id)
     if not rows:
         return None
     row = rows[0]

@@ -273,6 +273,8 @@ def _tell(order: Order, payment: Payment, tx_id: str, actor: str) -> None:
     else:
         order.tell(actor, f"payment_{tx.kind}_failed", f"The {what} failed: {_why(tx)}.",
                    payment_id=payment.id, transaction_id=tx.id, code=tx.failure_code)
+        order.announce("payment.failed", payment_id=payment.id, kind=str(tx.kind), amount=tx.amount,
+                       currency=payment.currency, code=tx.failure_code)
 
 
 def _why(tx: PaymentTransaction) -> str:

@@ -84,3 +84,9 @@ class PaymentGateway(Protocol):
     def refund(self, *, reference: str, amount: int, currency: str, idempotency_key: str) -> Movement: ...
 
     def lookup(self, *, reference: str) -> PaymentView: ...
+
+    def reauthorization_token(self, reference: str) -> str | None:
+        """A token that authorises again on the method of the earlier payment `reference`, without the customer
+        (an order edit that raised the total, a dearer exchange), or None when the provider needs the customer
+        to confirm. Each adapter reads its own reference format; nothing is called."""
+        ...

@@ -15,13 +15,23 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from baton.adapters.db.uow import UnitOfWork
+from baton.payments import gift_cards, store_credit
 from baton.payments.gateway import Authorization, GatewayState, GatewayUnavailable, PaymentFailed, PaymentGateway
-from baton.payments.model import Payment, PaymentMethod, PaymentTransaction, TransactionKind, TransactionStatus
+from baton.payments.model import (
+    STORED_VALUE,
+    Payment,
+    PaymentMethod,
+    PaymentTransaction,
+    TransactionKind,
+    TransactionStatus,
+)
 from baton.payments.planning import split_capture, split_refund
 from baton.shared.errors import InvalidInput, NotFound
 
 Gateways = Callable[[str], PaymentGateway]  # the composition root's way to find a gateway by method name
-NO_GATEWAY = frozenset({PaymentMethod.EXTERNAL})  # authorised elsewhere: Baton keeps the books, calls nobody
+# Book-only: Baton keeps the books and calls nobody (external: authorised elsewhere; store credit and gift cards:
+# balances the shop keeps itself, baton.payments.store_credit and baton.payments.gift_cards).
+NO_GATEWAY = frozenset({PaymentMethod.EXTERNAL, PaymentMethod.STORE_CREDIT, PaymentMethod.GIFT_CARD})
 
 
 @dataclass(frozen=True)
@@ -66,6 +76,14 @@ def open_payment(uow: UnitOfWork, order_id: str, currency: str, amount: int, req
     order; `field` prefixes the names of refused fields ("payment[0].")."""
     payment = Payment.start(order_id=order_id, method=PaymentMethod(request.method), currency=currency,
                             amount=amount, idempotency_key=key)
+    if payment.method in STORED_VALUE:  # the row first: the balance entry names it
+        uow.payments.add(payment)
+        if payment.method == PaymentMethod.GIFT_CARD:
+            gift_cards.authorize(uow, payment, request.token or request.reference or "", field)
+        else:
+            store_credit.authorize(uow, payment, field)
+        uow.payments.save(payment, {tx.id for tx in payment.transactions})
+        return payment
     if payment.method in NO_GATEWAY:
         if not request.reference:
             raise InvalidInput(f"{field}reference", "an external payment names the provider's id of its "
@@ -108,6 +126,10 @@ def record(uow: UnitOfWork, outcomes: Iterable[Outcome]) -> list[Payment]:
         if payment.authorization.status != TransactionStatus.PENDING:
             payment.details.pop("token", None)  # needed only to authorise; kept no longer than that
         uow.payments.save(payment, known)
+        settled = [payment.transaction(o.transaction_id) for o in outcomes if o.payment_id == payment.id]
+        succeeded = [tx for tx in settled if tx.status == TransactionStatus.SUCCEEDED]
+        store_credit.give_back(uow, payment, succeeded)
+        gift_cards.give_back(uow, payment, succeeded)
     return [payment for payment, _known in changed.values()]
 
 

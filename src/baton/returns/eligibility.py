@@ -20,11 +20,11 @@ def open_return(order: Order, cmd: RequestReturn, products: Mapping[str, Product
     """A new return of `cmd.lines`; the units move into their lines' return_requested bucket. `refunded`: units
     per line already refunded by lines (payments.refunds): money back once is enough, so they cannot return."""
     wanted = _wanted(order, cmd, products, refunded or {})
-    delivered_at = last_delivery(order)
-    if delivered_at is None:
+    if last_delivery(order) is None:
         raise Conflict(f"Nothing of order {order.number} has been delivered yet; a return opens once units have "
                        "arrived.", code="nothing_delivered")
-    policy.check_window(delivered_at, order.number)
+    for line, _request in wanted:  # each line's window counts from the last parcel that brought its units
+        policy.check_window(last_delivery(order, line.id) or utcnow(), order.number, what=line.sku)
     lines = [ReturnLine(line.id, line.sku, request.quantity, request.reason.strip(), request.comment)
              for line, request in wanted]
     rma = Return(order.id, number, order.currency, cmd.method, cmd.refund_to, lines, actor,
@@ -47,13 +47,15 @@ def returnable_units(line: OrderLine, refunded: int = 0) -> int:
     return min(line.delivered, line.shipped - refunded) - line.return_requested - line.returned
 
 
-def last_delivery(order: Order) -> datetime | None:
-    """When the order's last parcel arrived (or was handed over); the return window counts from then."""
-    delivered = [s.delivered_at for fo in order.fulfillment_orders for s in fo.shipments if s.delivered_at]
+def last_delivery(order: Order, line_id: str | None = None) -> datetime | None:
+    """When the order's last parcel (carrying units of `line_id`, when given) arrived or was handed over; a
+    return window counts from then. Parcels delivered one by one each start their own units' window."""
+    delivered = [s.delivered_at for fo in order.fulfillment_orders for s in fo.shipments if s.delivered_at
+                 and (line_id is None or any(item["line_id"] == line_id for item in s.lines))]
     if delivered:
         return max(delivered)
-    if any(line.delivered for line in order.lines):  # delivered before shipments carried a time: from now on
-        return utcnow()
+    if any(line.delivered for line in order.lines if line_id in (None, line.id)):  # delivered before shipments
+        return utcnow()  # carried a time: from now on
     return None
 
 

@@ -23,6 +23,7 @@ class ExchangeStatus(enum.StrEnum):
     WAITING = "waiting"  # the replacement is placed once every returned unit has arrived
     PLACED = "placed"  # the replacement order exists: reserved and routed
     COMPLETED = "completed"  # the returned units are inspected; the return is exchanged, the difference settled
+    CANCELLED = "cancelled"  # its return was rejected: the replacement (if placed) was cancelled, nothing is owed
 
 
 class Reserve(enum.StrEnum):
@@ -72,4 +73,18 @@ class Exchange:
             raise Conflict(f"Exchange {self.id} is {self.status}; only an exchange whose replacement was placed can "
                            "complete.", code="exchange_wrong_state", extra={"exchange_status": str(self.status)})
         self.status = ExchangeStatus.COMPLETED
+        self.updated_at = utcnow()
+
+    def check_retry(self) -> None:
+        """Only an exchange still waiting for its replacement can be placed again."""
+        if self.status != ExchangeStatus.WAITING:
+            raise Conflict(f"Exchange {self.id} is {self.status}; only a waiting exchange places its replacement "
+                           "again.", code="exchange_wrong_state", extra={"exchange_status": str(self.status)})
+
+    def cancel(self) -> None:
+        """Its return was rejected: the exchange ends (a completed one has nothing left to reject)."""
+        if self.status not in (ExchangeStatus.WAITING, ExchangeStatus.PLACED):
+            raise Conflict(f"Exchange {self.id} is {self.status}; it cannot be cancelled.",
+                           code="exchange_wrong_state", extra={"exchange_status": str(self.status)})
+        self.status = ExchangeStatus.CANCELLED
         self.updated_at = utcnow()

@@ -32,11 +32,13 @@ class ReturnPolicy:
             if fee < 0:
                 raise InvalidInput(f"return_shipping_fee.{currency}", "must not be negative.")
 
-    def check_window(self, delivered_at: datetime, number: str, now: datetime | None = None) -> None:
-        """Refuse a return opened after the window (counted from the order's last delivery)."""
+    def check_window(self, delivered_at: datetime, number: str, now: datetime | None = None,
+                     what: str | None = None) -> None:
+        """Refuse a return opened after the window (counted from the delivery of the units, `what` names them)."""
         closes = delivered_at + timedelta(days=self.window_days)
         if (now or utcnow()) > closes:
-            raise Conflict(f"The return window of order {number} closed on {closes:%Y-%m-%d %H:%M} UTC: the "
+            units = f" for {what}" if what else ""
+            raise Conflict(f"The return window of order {number}{units} closed on {closes:%Y-%m-%d %H:%M} UTC: the "
                            f"{self.channel} channel allows returns for {self.window_days} day(s) after delivery.",
                            code="return_window_closed")
 

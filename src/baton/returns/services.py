@@ -10,11 +10,13 @@ from baton.adapters.db.uow import UnitOfWork
 from baton.inventory.model import MovementKind
 from baton.orders.model import Order
 from baton.payments import flows
+from baton.payments.services import Gateways
 from baton.returns import eligibility
 from baton.returns.commands import RequestReturn
+from baton.returns.exchanges import ExchangeStatus
 from baton.returns.model import Return, ReturnMethod, ReturnStatus
 from baton.shared.actor import Actor
-from baton.shared.errors import Forbidden, InvalidInput, NotFound
+from baton.shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 
 def request_return(uow: UnitOfWork, cmd: RequestReturn) -> Return:
@@ -58,6 +60,9 @@ def reject(uow: UnitOfWork, return_id: str, reason: str) -> Return:
         order.tell(actor, "return_rejected", f"Return {rma.number} rejected: {rma.reject_reason}. "
                    f"{_units_back(order, back)}", return_id=rma.id)
         order.announce("return.rejected", return_id=rma.id, number=rma.number, reason=rma.reject_reason)
+        from baton.returns import exchange_services  # late: exchanges open returns through this module
+
+        exchange_services.on_rejected(uow, order, rma)  # its exchange ends: the replacement is cancelled
 
     return _step(uow, return_id, "return.reject", step)
 
@@ -65,6 +70,7 @@ def reject(uow: UnitOfWork, return_id: str, reason: str) -> Return:
 def close(uow: UnitOfWork, return_id: str) -> Return:
     def step(order: Order, rma: Return, actor: str) -> None:
         exchanged = rma.status == ReturnStatus.EXCHANGED  # the replacement order was what came back for them
+        _check_no_open_exchange(uow, rma)
         back = rma.close()
         _give_back(order, back)
         unpaid = 0 if exchanged else sum(line.inspected - line.refunded for line in rma.lines)
@@ -76,8 +82,10 @@ def close(uow: UnitOfWork, return_id: str) -> Return:
     return _step(uow, return_id, "return.close", step)
 
 
-def receive(uow: UnitOfWork, return_id: str, counts: dict[str, int], location: str | None, who: Actor) -> Return:
-    """Units arrived at a location (some now, more later): they move from return_requested to returned."""
+def receive(uow: UnitOfWork, return_id: str, counts: dict[str, int], location: str | None, who: Actor,
+            gateways: Gateways | None = None) -> Return:
+    """Units arrived at a location (some now, more later): they move from return_requested to returned.
+    `gateways`: to charge a dearer exchange's replacement placed now (default: the gateways needing no settings)."""
     def step(order: Order, rma: Return, actor: str) -> None:
         where = location or rma.location
         if where is None:
@@ -101,7 +109,7 @@ def receive(uow: UnitOfWork, return_id: str, counts: dict[str, int], location: s
                        lines=_named(rma, counts))
         from baton.returns import exchange_services  # late: exchanges open returns through this module
 
-        exchange_services.on_received(uow, order, rma)  # an exchange waiting for these units places its replacement
+        exchange_services.on_received(uow, order, rma, gateways)  # a waiting exchange places its replacement
 
     return _step(uow, return_id, "return.receive", step, who=who)
 
@@ -170,6 +178,16 @@ def _check_location(uow: UnitOfWork, cmd: RequestReturn) -> None:
     elif cmd.location:
         raise InvalidInput("location", "only a drop-off names a location; a parcel sent back is received where it "
                            "arrives.")
+
+
+def _check_no_open_exchange(uow: UnitOfWork, rma: Return) -> None:
+    """A return whose exchange is still open ends with it: completed (the return is exchanged), or rejected (the
+    exchange is cancelled). Closed on its own, the replacement would go out for units that never count."""
+    exchange = uow.exchanges.of_return(rma.id)
+    if exchange is not None and exchange.status in (ExchangeStatus.WAITING, ExchangeStatus.PLACED):
+        raise Conflict(f"Return {rma.number} is part of exchange {exchange.id}, which is {exchange.status}: complete "
+                       "the exchange once its units are inspected, or reject the return to cancel the exchange.",
+                       code="return_in_open_exchange", extra={"exchange_id": exchange.id})
 
 
 def _give_back(order: Order, back: dict[str, int]) -> None:

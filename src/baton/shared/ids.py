@@ -9,12 +9,16 @@ import time
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford base32, lower case
 
 
+_PAIRS = [a + b for a in _ALPHABET for b in _ALPHABET]  # two digits per step: ids are made ~25 times per order
+
+
 def _base32(value: int, length: int) -> str:
-    chars = []
-    for _ in range(length):
-        value, digit = divmod(value, 32)
-        chars.append(_ALPHABET[digit])
-    return "".join(reversed(chars))
+    """The low `length` (even) base32 digits of `value`."""
+    pairs = []
+    for _ in range(length // 2):
+        value, pair = divmod(value, 1024)
+        pairs.append(_PAIRS[pair])
+    return "".join(reversed(pairs))
 
 
 _lock = threading.Lock()

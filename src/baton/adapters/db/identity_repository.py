@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, text, update
+from sqlalchemy import Connection, insert, select, update
 
 from baton.adapters.db import tables as t
+from baton.adapters.db.hot import HotRead
 from baton.adapters.db.sql import CoreRepository
 from baton.identity.tokens import ApiToken
 
@@ -20,14 +21,13 @@ def _token(row: Any) -> ApiToken:
                     row.expires_at, row.revoked_at, row.last_used_at, row.token_hash)
 
 
-# Every authenticated request runs this: a plain typed text() statement costs a third less CPU than select().
-_BY_HASH = text("SELECT id, name, role, locations, created_by, created_at, expires_at, revoked_at, last_used_at, "
-                "token_hash FROM api_tokens WHERE token_hash = :token_hash").columns(
-    **{c.name: c.type for c in _COLUMNS})
+# Every authenticated request runs this: a hot read (prepared on PostgreSQL, see hot.py).
+_BY_HASH = HotRead("SELECT id, name, role, locations, created_by, created_at, expires_at, revoked_at, last_used_at, "
+                   "token_hash FROM api_tokens WHERE token_hash = :token_hash", {c.name: c.type for c in _COLUMNS})
 
 
 def token_by_hash(conn: Connection, token_hash: str) -> ApiToken | None:
-    row = conn.execute(_BY_HASH, {"token_hash": token_hash}).first()
+    row = _BY_HASH.first(conn, token_hash=token_hash)
     return _token(row) if row else None
 
 

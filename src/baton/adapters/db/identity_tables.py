@@ -71,6 +71,12 @@ mail_outbox = Table(
     Column("body", Text, nullable=False),
     Column("created_at", TS, nullable=False),
     Column("sent_at", TS),
+    # sending (migration 0016, notifications): queued | sent | failed | dropped (written before mail was sent)
+    Column("status", String(16), nullable=False, server_default="queued"),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", TS),  # None: due now
+    Column("last_error", Text),
+    Index("ix_mail_outbox_status_created_at", "status", "created_at"),
 )
 
 # Fixed-window counters shared by every process (lookups, sign-ins).

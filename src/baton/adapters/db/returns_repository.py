@@ -83,6 +83,7 @@ class CreditEntry:
     return_id: str | None
     memo: str
     created_at: datetime
+    payment_id: str | None = None  # a store credit payment's spend (−), release or refund (+)
 
 
 class StoreCredit(CoreRepository):
@@ -96,9 +97,22 @@ class StoreCredit(CoreRepository):
         return {currency: int(total) for currency, total in rows}
 
     def issued_for_order(self, order_id: str) -> int:
-        """Store credit issued for refunds of this order (it counts against what the order can give back)."""
-        total = self.db.scalar(select(func.sum(SC.amount)).where(SC.order_id == order_id, SC.amount > 0))
+        """Store credit issued for refunds of this order (it counts against what the order can give back); what a
+        store credit payment of the order got back is that payment's own refund, not counted here."""
+        total = self.db.scalar(select(func.sum(SC.amount)).where(SC.order_id == order_id, SC.amount > 0,
+                                                                SC.payment_id.is_(None)))
         return int(total or 0)
+
+    def locked_balance(self, customer_id: str, currency: str) -> int:
+        """The customer's balance in `currency`, with the customer's row locked (FOR UPDATE on PostgreSQL; SQLite
+        has one writer) until commit: two orders spending the same balance at once take turns."""
+        self.db.execute(select(t.customers.c.id).where(t.customers.c.id == customer_id).with_for_update())
+        total = self.db.scalar(select(func.sum(SC.amount)).where(SC.customer_id == customer_id,
+                                                                SC.currency == currency))
+        return int(total or 0)
+
+    def customer_of_order(self, order_id: str) -> str:
+        return str(self.db.scalar(select(t.orders.c.customer_id).where(t.orders.c.id == order_id)))
 
 
 def _values(obj: object, names: tuple[str, ...]) -> dict[str, Any]:
@@ -118,3 +132,62 @@ def _return(row: Any, lines: Sequence[Any]) -> Return:
         updated_at=row.updated_at, version=row.version,
         lines=[ReturnLine(id=line.id, **{name: getattr(line, name) for name in _LINE_FIELDS}) for line in lines],
     )
+
+
+@dataclass(frozen=True)
+class GiftCard:
+    id: str
+    last4: str
+    currency: str
+    issued_by: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class GiftCardEntry:
+    """One movement of a gift card's balance (+ issued, released or refunded; − held by a payment)."""
+
+    id: str
+    gift_card_id: str
+    amount: int
+    payment_id: str | None
+    memo: str
+    created_at: datetime
+
+
+G, GE = t.gift_cards.c, t.gift_card_entries.c
+
+
+class GiftCards(CoreRepository):
+    def add(self, card: GiftCard, code_hash: str) -> None:
+        self.db.execute(insert(t.gift_cards).values(code_hash=code_hash, **card.__dict__))
+
+    def add_entry(self, entry: GiftCardEntry) -> None:
+        self.db.execute(insert(t.gift_card_entries).values(**entry.__dict__))
+
+    def get(self, card_id: str) -> GiftCard | None:
+        row = self.db.execute(select(t.gift_cards).where(G.id == card_id)).first()
+        return _card(row) if row else None
+
+    def by_code(self, code_hash: str, *, lock: bool = False) -> GiftCard | None:
+        """The card of a code (its SHA-256); locked until commit when spending, so parallel payments take turns."""
+        stmt = select(t.gift_cards).where(G.code_hash == code_hash)
+        row = self.db.execute(stmt.with_for_update() if lock else stmt).first()
+        return _card(row) if row else None
+
+    def of_payment(self, payment_id: str) -> str | None:
+        """The card a payment holds money of."""
+        found = self.db.scalar(select(GE.gift_card_id).where(GE.payment_id == payment_id).limit(1))
+        return str(found) if found else None
+
+    def balance(self, card_id: str) -> int:
+        return int(self.db.scalar(select(func.sum(GE.amount)).where(GE.gift_card_id == card_id)) or 0)
+
+    def entries(self, card_id: str) -> list[GiftCardEntry]:
+        rows = self.db.execute(select(t.gift_card_entries).where(GE.gift_card_id == card_id)
+                               .order_by(GE.created_at, GE.id))
+        return [GiftCardEntry(r.id, r.gift_card_id, r.amount, r.payment_id, r.memo, r.created_at) for r in rows]
+
+
+def _card(row: Any) -> GiftCard:
+    return GiftCard(row.id, row.last4, row.currency, row.issued_by, row.created_at)

@@ -54,8 +54,9 @@ return_policies = Table(
     Column("updated_at", TS, nullable=False),
 )
 
-# Store credit: entries per customer and currency (a refund issues +, a payment with it spends −); the balance
-# is their sum. The money ledger books the same amounts on its store credit account.
+# Store credit: entries per customer and currency (a refund issues +, a payment with it spends − when authorised
+# and gets + back when voided or refunded); the balance is their sum. The money ledger books the same amounts on
+# its store credit account (a payment's spend when it is captured).
 store_credit = Table(
     "store_credit", metadata,
     Column("id", String(40), primary_key=True),
@@ -66,5 +67,29 @@ store_credit = Table(
     Column("return_id", String(40), ForeignKey("returns.id")),
     Column("memo", Text, nullable=False),
     Column("created_at", TS, nullable=False),
+    # the store credit payment this entry spends (−), releases or gets a refund of (+); None: issued by a return
+    Column("payment_id", String(40), ForeignKey("payments.id")),
     Index("ix_store_credit_customer_id_currency", "customer_id", "currency"),
+)
+
+# Gift cards: stored value the shop keeps, spent by whoever holds the code (only its SHA-256 is kept). The balance
+# is the sum of the card's entries: + issued, − held by a payment, + released or refunded to it.
+gift_cards = Table(
+    "gift_cards", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("code_hash", String(64), nullable=False, unique=True),  # SHA-256 of the code, upper case, no dashes
+    Column("last4", String(4), nullable=False),  # what an agent may see and say
+    Column("currency", String(3), nullable=False),
+    Column("issued_by", String(200), nullable=False),
+    Column("created_at", TS, nullable=False),
+)
+
+gift_card_entries = Table(
+    "gift_card_entries", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("gift_card_id", String(40), ForeignKey("gift_cards.id"), nullable=False, index=True),
+    Column("amount", BigInteger, nullable=False),
+    Column("payment_id", String(40), ForeignKey("payments.id")),  # None: the issue
+    Column("memo", Text, nullable=False),
+    Column("created_at", TS, nullable=False),
 )

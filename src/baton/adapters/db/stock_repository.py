@@ -9,12 +9,14 @@ from sqlalchemy import ColumnElement, bindparam, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from baton.adapters.db import tables as t
+from baton.adapters.db.repositories import Messages
 from baton.adapters.db.sql import CoreRepository, insert_ignore
 from baton.inventory.model import LedgerEntry, StockLevel
 from baton.shared.clock import utcnow
 
 C = t.stock_levels.c
 Key = tuple[str, str]  # (location, sku)
+Counters = tuple[int, int, int, int | None]  # on_hand, reserved, safety_stock, reorder_point
 
 
 class Stock(CoreRepository):
@@ -22,7 +24,7 @@ class Stock(CoreRepository):
 
     def __init__(self, session: Session):
         super().__init__(session)
-        self._held: dict[Key, tuple[StockLevel, tuple[int, int, int]]] = {}
+        self._held: dict[Key, tuple[StockLevel, Counters]] = {}
 
     def lock_skus(self, skus: Iterable[str]) -> dict[Key, StockLevel]:
         """Every stock level of these SKUs, locked in one fixed order (sku, location): no deadlocks."""
@@ -50,33 +52,46 @@ class Stock(CoreRepository):
         ))
 
     def flush(self) -> None:
-        """Write back the levels whose counters changed (absolute values: the rows are locked)."""
+        """Write back the levels whose counters changed (absolute values: the rows are locked). A level that
+        fell to its reorder point here announces inventory.low_stock: from the values in hand, no extra read."""
         changed = [level for level, seen in self._held.values() if _counters(level) != seen]
         if not changed:
             return
         stmt = (update(t.stock_levels)
                 .where(C.location == bindparam("k_location"), C.sku == bindparam("k_sku"))
                 .values(on_hand=bindparam("on_hand"), reserved=bindparam("reserved"),
-                        safety_stock=bindparam("safety_stock"), updated_at=bindparam("updated_at")))
+                        safety_stock=bindparam("safety_stock"), updated_at=bindparam("updated_at"),
+                        reorder_point=bindparam("reorder_point")))
         self.db.execute(stmt, [
             {"k_location": lv.location, "k_sku": lv.sku, "on_hand": lv.on_hand, "reserved": lv.reserved,
-             "safety_stock": lv.safety_stock, "updated_at": lv.updated_at} for lv in changed
+             "safety_stock": lv.safety_stock, "updated_at": lv.updated_at, "reorder_point": lv.reorder_point}
+            for lv in changed
         ])
+        fell = [lv.low_stock() for lv in changed if lv.low and not _low(self._held[(lv.location, lv.sku)][1])]
+        if fell:
+            Messages(self.s).add(fell, [])
         for level in changed:
             self._held[(level.location, level.sku)] = (level, _counters(level))
 
     def _select(self, where: ColumnElement[Any]) -> dict[Key, StockLevel]:
-        stmt = (select(C.location, C.sku, C.on_hand, C.reserved, C.safety_stock, C.updated_at).where(where)
+        stmt = (select(C.location, C.sku, C.on_hand, C.reserved, C.safety_stock, C.updated_at, C.reorder_point)
+                .where(where)
                 .order_by(C.sku, C.location).with_for_update())
         result: dict[Key, StockLevel] = {}
         for row in self.db.execute(stmt):
             key = (row.location, row.sku)
             if key not in self._held:  # already held: keep the object this transaction may have changed
-                level = StockLevel(row.location, row.sku, row.on_hand, row.reserved, row.safety_stock, row.updated_at)
+                level = StockLevel(row.location, row.sku, row.on_hand, row.reserved, row.safety_stock, row.updated_at,
+                                   row.reorder_point)
                 self._held[key] = (level, _counters(level))
             result[key] = self._held[key][0]
         return result
 
 
-def _counters(level: StockLevel) -> tuple[int, int, int]:
-    return (level.on_hand, level.reserved, level.safety_stock)
+def _counters(level: StockLevel) -> Counters:
+    return (level.on_hand, level.reserved, level.safety_stock, level.reorder_point)
+
+
+def _low(seen: Counters) -> bool:
+    on_hand, reserved, safety_stock, reorder_point = seen
+    return reorder_point is not None and on_hand - reserved - safety_stock <= reorder_point

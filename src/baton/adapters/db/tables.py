@@ -59,6 +59,7 @@ stock_levels = Table(
     Column("reserved", Integer, nullable=False),
     Column("safety_stock", Integer, nullable=False),
     Column("updated_at", TS, nullable=False),
+    Column("reorder_point", Integer),  # inventory.low_stock when available falls to it; None: no signal
     Index("ix_stock_levels_sku_location", "sku", "location"),
 )
 

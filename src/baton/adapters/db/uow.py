@@ -17,14 +17,16 @@ from baton.adapters.db.identity_repository import Tokens
 from baton.adapters.db.invoice_repository import Invoices
 from baton.adapters.db.journal_repository import Journal
 from baton.adapters.db.mapping import start_mappers
+from baton.adapters.db.notification_repository import Notifications
 from baton.adapters.db.order_repository import Customers, Orders
 from baton.adapters.db.payment_repository import Payments
 from baton.adapters.db.refund_repository import RefundRecords
-from baton.adapters.db.returns_repository import ReturnPolicies, Returns, StoreCredit
+from baton.adapters.db.returns_repository import GiftCards, ReturnPolicies, Returns, StoreCredit
 from baton.adapters.db.risk_repository import RiskRules
 from baton.adapters.db.settings_repository import ExchangeRates, TaxSettings
 from baton.adapters.db.shopper_repository import MailOutbox, RateLimits, ShopperCodes
 from baton.adapters.db.stock_repository import Stock
+from baton.adapters.db.stream_repository import StreamQueue
 from baton.adapters.db.user_repository import ConsoleSessions, Users
 from baton.adapters.db.webhook_repository import Webhooks
 from baton.config import Settings
@@ -76,10 +78,13 @@ class UnitOfWork:
     returns: Returns  # return authorisations (RMA) and their lines
     return_policies: ReturnPolicies
     store_credit: StoreCredit
+    gift_cards: GiftCards
     annotations: Annotations  # notes and tags of orders, customers' languages
     webhooks: Webhooks  # subscriptions, their deliveries and the fan-out of the outbox
+    stream: StreamQueue  # events waiting to be published on the event stream
     exchanges: Exchanges  # returns swapped for replacement orders
     claims: Claims  # lost, damaged or wrong units replaced or refunded
+    notifications: Notifications  # customer messages, their templates and preferences
 
     def __init__(self, engine: Engine, *, read_only: bool = False, idempotent: Idempotent | None = None,
                  actor: Actor = SYSTEM, settings: Settings | None = None):
@@ -122,10 +127,13 @@ class UnitOfWork:
         self.returns = Returns(s)
         self.return_policies = ReturnPolicies(s)
         self.store_credit = StoreCredit(s)
+        self.gift_cards = GiftCards(s)
         self.annotations = Annotations(s)
         self.webhooks = Webhooks(s)
+        self.stream = StreamQueue(s)
         self.exchanges = Exchanges(s)
         self.claims = Claims(s)
+        self.notifications = Notifications(s)
         self.audit_log = r.AuditLog(s)
         self.audit.pop()  # a unit of work entered again starts a fresh trail
         if self.idempotent:

@@ -92,6 +92,19 @@ class Webhooks(CoreRepository):
             _S.id == subscription_id, _S.status == str(SubscriptionStatus.ACTIVE),
         ).values(status=str(SubscriptionStatus.DISABLED), disabled_at=at)).rowcount)
 
+    def enable(self, subscription_id: str, now: datetime) -> None:
+        """Active again with a clean record; its pending deliveries are due now, with a fresh retry window."""
+        self.db.execute(update(t.webhook_subscriptions).where(_S.id == subscription_id).values(
+            status=str(SubscriptionStatus.ACTIVE), failing_since=None, disabled_at=None))
+        self.db.execute(update(t.webhook_deliveries).where(
+            _D.subscription_id == subscription_id, _D.status == str(DeliveryStatus.PENDING),
+        ).values(next_attempt_at=now, window_start=now))
+
+    def admin_addresses(self) -> list[str]:
+        """Whom to tell when a subscription is disabled: every active admin."""
+        u = t.users.c
+        return list(self.db.scalars(select(u.email).where(u.role == "admin", u.active.is_(True)).order_by(u.email)))
+
     def failing(self, subscription_id: str, since: datetime | None) -> None:
         self.db.execute(update(t.webhook_subscriptions).where(_S.id == subscription_id).values(failing_since=since))
 

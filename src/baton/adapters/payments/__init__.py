@@ -29,3 +29,12 @@ def get_gateway(name: str, **options: Any) -> PaymentGateway:
     module_name, class_name = target.split(":")
     gateway: PaymentGateway = getattr(importlib.import_module(module_name), class_name)(**options)
     return gateway
+
+
+def stateless_gateway(name: str) -> PaymentGateway:
+    """The gateways that need no settings (sandbox, manual), for a caller without the composition root's; any
+    other is "not configured here" (InvalidInput), as Container.gateway answers for a missing setting."""
+    if name not in ("sandbox", "manual"):
+        raise InvalidInput("payment.method", f"the {name} gateway is not configured here.",
+                           code="gateway_not_configured")
+    return get_gateway(name)

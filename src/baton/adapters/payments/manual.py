@@ -74,6 +74,13 @@ class ManualGateway:
             return PaymentView(reference, GatewayState.UNKNOWN, 0, 0, 0)
         return PaymentView(reference, GatewayState.PENDING, promise.amount, 0, 0)
 
+    def reauthorization_token(self, reference: str) -> str | None:
+        """The same method with the same terms (an invoice keeps its net days)."""
+        promise = _parse_reference(reference)
+        if promise is None:
+            return None
+        return f"manual:invoice:net{promise.days}" if promise.kind == "invoice" else f"manual:{promise.kind}"
+
 
 def _parse_token(token: str) -> tuple[str, int]:
     match = _TOKEN.match(token)

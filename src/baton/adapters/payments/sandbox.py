@@ -109,6 +109,13 @@ class SandboxGateway:
             return PaymentView(reference, GatewayState.FAILED, 0, 0, 0)
         return PaymentView(reference, GatewayState.AUTHORIZED, payment.amount, 0, 0)
 
+    def reauthorization_token(self, reference: str) -> str | None:
+        """The test token of the card that authorised `reference`: the same card answers the same way again."""
+        payment = _parse(reference)
+        if payment is None or payment.kind == "error" or DECLINES[payment.kind]:
+            return None
+        return f"tok_{payment.kind}"
+
 
 def _kind(token: str) -> str:
     kind = token.removeprefix("tok_") if token.startswith("tok_") else ""

@@ -193,6 +193,11 @@ class StripeGateway:
             raise PaymentFailed("refund_failed", f"Stripe refund {refund.id} is {refund.status}")
         return Movement(refund.id, _from_stripe(refund.amount, currency))
 
+    def reauthorization_token(self, reference: str) -> str | None:
+        """None: a new PaymentIntent on a saved card may need the customer (3-D Secure, SCA); an agent or the
+        shopper adds the payment instead (POST /orders/{id}/payments)."""
+        return None
+
     def lookup(self, *, reference: str) -> PaymentView:
         try:
             with _translated(reference):

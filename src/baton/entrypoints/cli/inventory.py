@@ -10,8 +10,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from baton.bootstrap import bootstrap
+from baton.entrypoints.cli.output import refused
 from baton.inventory import queries
-from baton.inventory.services import ImportRow, import_counts, repair_reservations
+from baton.inventory.services import ImportRow, import_counts, repair_reservations, set_reorder_point
 from baton.shared.actor import cli_actor
 
 app = typer.Typer(help="Stock levels.", no_args_is_help=True)
@@ -65,6 +66,24 @@ def read_rows(file: Path) -> tuple[list[ImportRow], list[str]]:
             except (TypeError, ValueError):
                 errors.append(f"line {line}: on_hand and safety_stock must be whole numbers")
     return rows, errors
+
+
+@app.command("reorder-point")
+def reorder_point(
+    location: str = typer.Argument(..., help="Location code."),
+    sku: str = typer.Argument(..., help="SKU."),
+    units: int | None = typer.Argument(None, min=0, help="Announce inventory.low_stock when available falls to "
+                                       "this; leave out with --clear."),
+    clear: bool = typer.Option(False, "--clear", help="Remove the reorder point: no low-stock signal."),
+) -> None:
+    """Set the reorder point of a stock level (location, SKU)."""
+    if (units is None) == (not clear):
+        console.print("[red]Give a number of units, or --clear (not both).[/red]")
+        raise typer.Exit(2)
+    with refused("Not set"):
+        level = set_reorder_point(bootstrap().uow(actor=cli_actor()), location, sku, None if clear else units)
+    shown = "none" if level.reorder_point is None else level.reorder_point
+    console.print(f"{location}/{sku}: reorder point {shown}, available {level.available}.")
 
 
 @app.command()

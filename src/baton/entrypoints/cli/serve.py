@@ -11,6 +11,7 @@ from baton.adapters.db import migrate
 from baton.bootstrap import bootstrap
 from baton.config import Settings
 from baton.entrypoints.cli import workers as reuse_port
+from baton.entrypoints.cli.worker import embedded
 
 console = Console(stderr=True)
 
@@ -19,8 +20,11 @@ def serve(
     host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
     port: int = typer.Option(8000, help="TCP port."),
     workers: int = typer.Option(1, min=1, help="Worker processes (use PostgreSQL for more than one)."),
+    worker: bool = typer.Option(True, "--worker/--no-worker",
+                                help="Run one outbox worker (webhooks, notifications, the event stream) in this "
+                                     "process; --no-worker where `baton worker` runs separately."),
 ) -> None:
-    """Serve the API (and docs at /docs)."""
+    """Serve the API (and docs at /docs), with one outbox worker in-process unless --no-worker."""
     settings = Settings.from_env()
     refuse_unsafe(settings)
     if migrate.pending(settings.database_url):
@@ -28,11 +32,12 @@ def serve(
         raise typer.Exit(2)
     if workers > 1 and settings.database_url.startswith("sqlite"):
         console.print("[yellow]Several workers on SQLite share one writer; PostgreSQL scales better.[/yellow]")
-    if workers > 1 and reuse_port.supported():
-        reuse_port.run(host, port, workers)
-        return
-    uvicorn.run(reuse_port.APP, factory=True, host=host, port=port, workers=workers, log_level="info",
-                access_log=False)
+    with embedded(settings, enabled=worker):  # in this process only: the parent when there are several
+        if workers > 1 and reuse_port.supported():
+            reuse_port.run(host, port, workers)
+        else:
+            uvicorn.run(reuse_port.APP, factory=True, host=host, port=port, workers=workers, log_level="info",
+                        access_log=False)
 
 
 def refuse_unsafe(settings: Settings) -> None:
@@ -105,4 +110,4 @@ def demo(
         "Press Ctrl+C to stop.\n",
         soft_wrap=True,  # a token split over two lines cannot be copied
     )
-    serve(host=host, port=port, workers=1)
+    serve(host=host, port=port, workers=1, worker=True)

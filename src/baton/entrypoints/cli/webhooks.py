@@ -1,4 +1,4 @@
-"""`baton webhooks add|list|remove`: webhook subscriptions."""
+"""`baton webhooks add|list|enable|remove`: webhook subscriptions."""
 
 from __future__ import annotations
 
@@ -36,6 +36,14 @@ def list_webhooks() -> None:
         table.add_row(s.id, s.url, ", ".join(s.event_types), str(s.status),
                       f"{s.failing_since:%Y-%m-%d %H:%M}" if s.failing_since else "", f"{s.created_at:%Y-%m-%d %H:%M}")
     Console().print(table)
+
+
+@app.command("enable")
+def enable(webhook_id: str = typer.Argument(..., help="The webhook's id, from `baton webhooks list`.")) -> None:
+    """Enable a subscription that was disabled after failing for days; its pending deliveries go again."""
+    with refused("Not enabled"):
+        subscription = services.enable(bootstrap().uow(actor=cli_actor()), webhook_id)
+    console.print(f"Webhook {subscription.id} ({subscription.url}) is {subscription.status}.")
 
 
 @app.command("remove")

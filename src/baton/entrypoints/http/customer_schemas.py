@@ -67,6 +67,7 @@ class CustomerExport(BaseModel):
     orders: list[dict[str, Any]] = Field(description="Each order with its lines, changes, fulfilment orders, "
                                                      "shipments, timeline and events.")
     mails: list[dict[str, Any]] = Field(description="Mail Baton holds to the customer's address.")
+    notifications: dict[str, Any] = Field(description="Notification preferences and every message of the orders.")
 
 
 class EraseIn(In):

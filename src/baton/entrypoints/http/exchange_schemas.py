@@ -40,7 +40,9 @@ class SwapOut(BaseModel):
 
 class ExchangeOut(BaseModel):
     id: str
-    status: Literal["waiting", "placed", "completed"]
+    status: Literal["waiting", "placed", "completed", "cancelled"] = Field(
+        description="`waiting` for the returned units (or for stock: retry it), `placed`, `completed`, or "
+                    "`cancelled` (its return was rejected; the replacement was cancelled).")
     reserve: Literal["now", "on_receipt"]
     return_id: str
     return_number: str

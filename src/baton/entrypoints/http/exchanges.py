@@ -88,7 +88,7 @@ def open_exchange(order_id: str, body: ExchangeIn, request: Request, response: R
                        ReturnMethod(body.method), Reserve(body.reserve), body.location, body.tracking_number)
     try:
         exchange = exchange_services.open_exchange(container.uow(idempotent(request, idempotency_key, body),
-                                                                 actor), cmd)
+                                                                 actor), cmd, container.gateway)
     except Replay as replay:  # a retry: answer with the exchange the first request opened
         assert replay.resource_id is not None
         response.headers["Idempotent-Replayed"] = "true"
@@ -114,6 +114,23 @@ def complete_exchange(exchange_id: str, request: Request, response: Response, co
                                    exchange_id, key.key if key else new_id("exr"))
     except Replay:  # a retry: answer with the current state, refund nothing again
         response.headers["Idempotent-Replayed"] = "true"
+    return _exchange(container, exchange_id)
+
+
+@router.post("/api/v1/exchanges/{exchange_id}/retry", response_model=ExchangeOut, responses=ERRORS)
+def retry_exchange(exchange_id: str, request: Request, response: Response, container: ContainerDep,
+                   actor: Manager, idempotency_key: IdempotencyKey = None) -> dict:
+    """An exchange reserved on receipt whose replacement was out of stock when the units arrived (it stays
+    `waiting`): reserve and route the replacement now, charged as at receipt. 409 `out_of_stock` with the
+    shortages while still short (nothing changes), 409 `exchange_wrong_state` unless it is waiting, 409
+    `exchange_not_ready` while returned units are still expected."""
+    key = idempotent(request, idempotency_key, None, exchange_id)
+    try:
+        exchange = exchange_services.retry(container.uow(key, actor), exchange_id, container.gateway)
+    except Replay:  # a retry of the request: answer with the current state, place nothing again
+        response.headers["Idempotent-Replayed"] = "true"
+        return _exchange(container, exchange_id)
+    _settle(container, actor, exchange.replacement_order_id)
     return _exchange(container, exchange_id)
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
+from pydantic import Field
 
 from baton.adapters.db.uow import Replay
 from baton.entrypoints.http import presenters
@@ -13,8 +14,9 @@ from baton.entrypoints.http.deps import ContainerDep, IdempotencyKey, idempotent
 from baton.entrypoints.http.order_schemas import FulfillmentOrderList, FulfillmentOrderOut, RejectIn, ShipIn
 from baton.entrypoints.http.orders import _quantities
 from baton.entrypoints.http.problems import guarded
+from baton.entrypoints.http.schemas import In
 from baton.fulfillment import queries, services
-from baton.fulfillment.model import FulfillmentOrder, FulfillmentOrderStatus
+from baton.fulfillment.model import FulfillmentOrder, FulfillmentOrderStatus, ShipmentStatus
 from baton.identity.permissions import Action
 from baton.payments import flows
 from baton.shared.actor import Actor
@@ -87,6 +89,31 @@ def ship(fo_id: str, body: ShipIn, request: Request, response: Response, contain
 def deliver(fo_id: str, container: ContainerDep, actor: Worker) -> dict:
     """Shipped parcels arrived; for a pickup order, the packed order was handed over."""
     return _captured(container, actor, services.deliver(container.uow(actor=actor), fo_id, actor.label))
+
+
+class TrackingEventIn(In):
+    status: Annotated[Literal["out_for_delivery", "exception"], Field(
+        description="What the carrier reported: out for delivery today, or a problem (delay, damage, address).")]
+    detail: Annotated[str | None, Field(max_length=500, description="The carrier's words (exceptions).")] = None
+
+
+@router.post("/{fo_id}/shipments/{shipment_id}/tracking-events", response_model=FulfillmentOrderOut,
+             responses=ERRORS)
+def tracking_event(fo_id: str, shipment_id: str, body: TrackingEventIn, container: ContainerDep,
+                   actor: Worker) -> dict:
+    """A carrier's tracking event for a parcel on its way (emits shipment.out_for_delivery or shipment.exception,
+    which notify the customer). A delivered parcel answers 409."""
+    fo = services.track(container.uow(actor=actor), fo_id, shipment_id, ShipmentStatus(body.status), body.detail,
+                        actor.label)
+    return presenters.fulfillment_order(fo)
+
+
+@router.post("/{fo_id}/shipments/{shipment_id}/deliver", response_model=FulfillmentOrderOut, responses=ERRORS)
+def deliver_parcel(fo_id: str, shipment_id: str, container: ContainerDep, actor: Worker) -> dict:
+    """One parcel arrived, while others of the fulfilment order are on their way or still to ship: its units count
+    as delivered (and may be returned) from now. 409 when it was delivered already."""
+    return presenters.fulfillment_order(services.deliver_parcel(container.uow(actor=actor), fo_id, shipment_id,
+                                                                actor.label))
 
 
 @router.post("/{fo_id}/reject", response_model=FulfillmentOrderOut, responses=ERRORS)

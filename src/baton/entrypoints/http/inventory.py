@@ -10,7 +10,14 @@ from baton.adapters.db.uow import Replay
 from baton.entrypoints.http.auth import allow, read_connection
 from baton.entrypoints.http.deps import ContainerDep, IdempotencyKey, fast_json, idempotent
 from baton.entrypoints.http.problems import guarded
-from baton.entrypoints.http.schemas import AvailabilityList, CountIn, LedgerList, MovementIn, StockLevelOut
+from baton.entrypoints.http.schemas import (
+    AvailabilityList,
+    CountIn,
+    LedgerList,
+    MovementIn,
+    ReorderPointIn,
+    StockLevelOut,
+)
 from baton.identity.permissions import Action
 from baton.inventory import queries, services
 from baton.inventory.model import MovementKind
@@ -37,6 +44,16 @@ def count_stock(location_code: str, sku: str, body: CountIn, container: Containe
     """Set the counted quantity: on_hand becomes `on_hand`, the difference goes to the ledger."""
     services.set_on_hand(container.uow(actor=actor), location_code, sku, body.on_hand, body.reason, actor.label,
                          body.safety_stock)
+    return _level(container, actor, location_code, sku)
+
+
+@router.put("/inventory/{location_code}/{sku}/reorder-point", response_model=StockLevelOut,
+            responses=guarded(404, 422))
+def set_reorder_point(location_code: str, sku: str, body: ReorderPointIn, container: ContainerDep,
+                      actor: Writer) -> dict:
+    """Set (or with null remove) the reorder point: inventory.low_stock is announced once when available falls
+    to or below it, and again only after it rose above."""
+    services.set_reorder_point(container.uow(actor=actor), location_code, sku, body.reorder_point)
     return _level(container, actor, location_code, sku)
 
 

@@ -83,12 +83,14 @@ def list_orders(
     placed_from: datetime | None = None,
     placed_to: datetime | None = None,
     tag: Annotated[str | None, Query(max_length=40, description="Orders carrying this tag.")] = None,
+    location: Annotated[str | None, Query(max_length=32, description=(
+        "Orders with a fulfilment order at this location code, or picked up there."))] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: str | None = None,
 ) -> dict:
     """Newest first. Filters combine; `placed_from` is inclusive, `placed_to` exclusive."""
     f = queries.OrderFilter(status, fulfillment_status, channel, email, sku, number,
-                            _aware(placed_from), _aware(placed_to), tag)
+                            _aware(placed_from), _aware(placed_to), tag, location)
     with container.reads.connect() as conn:
         rows, next_cursor = queries.list_orders(conn, f, limit, cursor)
     for row in rows:

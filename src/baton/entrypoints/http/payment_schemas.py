@@ -8,15 +8,18 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from baton.entrypoints.http.schemas import Amount, In, Reason
+from baton.entrypoints.http.schemas import Amount, Currency, In, Reason
 
-PaymentMethodName = Literal["sandbox", "manual", "stripe", "external"]
+PaymentMethodName = Literal["sandbox", "manual", "stripe", "external", "store_credit", "gift_card"]
 
 
 class PaymentIn(In):
     """How the order is paid. `token` for a gateway (sandbox: `tok_approve` …; stripe: a PaymentMethod `pm_…`;
     manual: `manual:invoice:net30` …), or `reference` for an authorisation the storefront already holds (a Stripe
-    PaymentIntent `pi_…`, an external provider's id). `amount` defaults to the rest of the order's total."""
+    PaymentIntent `pi_…`, an external provider's id). `store_credit` needs neither: it spends the customer's store
+    credit balance in the order's currency (422 `insufficient_store_credit` naming `amount` when it falls short);
+    `gift_card` takes the card's code as `token` (422 `insufficient_gift_card_balance` naming `amount`).
+    `amount` defaults to the rest of the order's total."""
 
     method: PaymentMethodName
     token: str | None = None
@@ -99,3 +102,34 @@ class PaymentAdded(PaymentList):
     payment_id: str
     order_status: str  # still on_hold while the payments do not cover the total
     unpaid: str  # what the payments still do not cover, in the order's currency
+
+
+class GiftCardIn(In):
+    """A gift card the shop keeps itself: sold at a storefront (the money it took is booked), spent as a payment."""
+
+    currency: Currency
+    amount: Amount = Field(description="The opening balance.")
+    note: Reason = Field(description="Why it is issued, e.g. `sold at the Hamburg store, receipt 1042`.")
+
+
+class GiftCardEntryOut(BaseModel):
+    id: str
+    amount: str
+    payment_id: str | None
+    memo: str
+    created_at: datetime
+
+
+class GiftCardOut(BaseModel):
+    id: str
+    last4: str
+    currency: str
+    balance: str
+    issued_by: str
+    created_at: datetime
+    entries: list[GiftCardEntryOut]
+
+
+class GiftCardIssued(GiftCardOut):
+    code: str | None = Field(description="Shown once: Baton keeps only its SHA-256. Pay with it as the `token` of a "
+                                  "`gift_card` payment.")

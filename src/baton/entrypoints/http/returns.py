@@ -25,8 +25,7 @@ from baton.entrypoints.http.return_schemas import (
 )
 from baton.identity.permissions import Action, check_money
 from baton.orders.model import Channel
-from baton.payments import flows
-from baton.returns import refunds, services, settings
+from baton.returns import exchange_services, refunds, services, settings
 from baton.returns.commands import LineRequest, RequestReturn
 from baton.returns.model import RefundTo, Return, ReturnMethod
 from baton.returns.policy import ReturnPolicy
@@ -105,8 +104,12 @@ def approve(return_id: str, container: ContainerDep, actor: Manager) -> dict:
 
 @router.post("/api/v1/returns/{return_id}/reject", response_model=ReturnOut, responses=ERRORS)
 def reject(return_id: str, body: RejectReturnIn, container: ContainerDep, actor: Manager) -> dict:
-    """Refuse the return with a reason; its units go back to the order as delivered."""
-    return present(services.reject(container.uow(actor=actor), return_id, body.reason))
+    """Refuse the return with a reason; its units go back to the order as delivered. The exchange of the return,
+    if any, ends: its replacement order is cancelled (stock released, its payments voided). 409
+    `exchange_replacement_shipped` once that replacement has shipped."""
+    rma = services.reject(container.uow(actor=actor), return_id, body.reason)
+    exchange_services.settle_replacement(lambda: container.uow(actor=actor), container.gateway, return_id)
+    return present(rma)
 
 
 @router.post("/api/v1/returns/{return_id}/receive", response_model=ReturnOut, responses=ERRORS)
@@ -116,21 +119,12 @@ def receive(return_id: str, body: ReceiveIn, request: Request, response: Respons
     counts = _counts([(line.line_id, line.quantity) for line in body.lines])
     try:
         rma = services.receive(container.uow(idempotent(request, idempotency_key, body, return_id), actor),
-                               return_id, counts, body.location, actor)
+                               return_id, counts, body.location, actor, container.gateway)
     except Replay:  # a retry: answer with the current state, receive nothing again
         response.headers["Idempotent-Replayed"] = "true"
         return _current(container, return_id)
-    _settle_replacement(container, actor, return_id)
+    exchange_services.settle_replacement(lambda: container.uow(actor=actor), container.gateway, return_id)
     return present(rma)
-
-
-def _settle_replacement(container: ContainerDep, actor: Actor, return_id: str) -> None:
-    """An exchange reserved on receipt placed its replacement just now: its payments (the exchange credit, and a
-    charge of a dearer replacement's difference) are authorised at once, as for any new order."""
-    with container.reader() as uow:
-        exchange = uow.exchanges.of_return(return_id)
-    if exchange is not None and exchange.replacement_order_id:
-        flows.settle_pending(lambda: container.uow(actor=actor), container.gateway, exchange.replacement_order_id)
 
 
 @router.post("/api/v1/returns/{return_id}/inspect", response_model=ReturnOut, responses=ERRORS)

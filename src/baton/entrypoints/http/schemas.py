@@ -150,6 +150,11 @@ class CountIn(In):
     safety_stock: Annotated[int, Field(ge=0, le=10_000_000)] | None = None
 
 
+class ReorderPointIn(In):
+    reorder_point: Annotated[int, Field(ge=0, le=10_000_000)] | None = Field(
+        description="inventory.low_stock is announced when available falls to this; null removes it.")
+
+
 class MovementIn(In):
     kind: Literal["receipt", "adjustment"]
     quantity: Annotated[
@@ -167,6 +172,7 @@ class StockLevelOut(BaseModel):
     safety_stock: int
     available: int
     updated_at: datetime
+    reorder_point: int | None = None  # inventory.low_stock when available falls to it
 
 
 class LedgerEntryOut(BaseModel):

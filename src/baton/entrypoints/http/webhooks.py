@@ -109,6 +109,13 @@ def delete_webhook(webhook_id: Id, container: ContainerDep, actor: Manager) -> R
     return Response(status_code=204)
 
 
+@router.post("/{webhook_id}/enable", response_model=WebhookOut, responses=guarded(404, 422))
+def enable_webhook(webhook_id: Id, container: ContainerDep, actor: Manager) -> dict:
+    """Enable a subscription that was disabled after failing for days: it receives the events that occur from now
+    on, and its pending deliveries are sent again at once. An active one is answered unchanged."""
+    return _webhook(services.enable(container.uow(actor=actor), webhook_id))
+
+
 @router.get("/{webhook_id}/deliveries", response_model=DeliveryList, responses=guarded(404, 422))
 def list_deliveries(webhook_id: Id, container: ContainerDep, _actor: Manager,
                     status: Annotated[str | None, Query(max_length=16)] = None,

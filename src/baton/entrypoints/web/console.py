@@ -1,4 +1,5 @@
-"""The console's front door: sign-in, the signed-in home page, sign-out here or everywhere.
+"""The console's front door: sign-in, sign-out here or everywhere (the signed-in home page, /console/, is the
+dashboard: console_dashboard.py).
 
 What later console pages build on:
 - `router` uses `ConsoleRoute`, which turns `SignInRequired` into a redirect to the sign-in page, `CsrfRejected`
@@ -145,11 +146,6 @@ def sign_in(request: Request, container: ContainerDep, email: Annotated[str, For
                         secure=True, httponly=True, samesite="lax")
     _SIGN_IN_FORM.forget(response)
     return response
-
-
-@router.get("/", openapi_extra=CONSOLE)
-def home(request: Request, signed: SignedInDep) -> Response:
-    return page(request, "home.html", {"signed": signed, "csrf_token": signed.csrf_token})
 
 
 @router.post("/sign-out", openapi_extra=CONSOLE)

@@ -16,6 +16,7 @@ from baton.orders import queries
 from baton.orders.model import Order
 from baton.orders.notes import Note
 from baton.payments.model import Payment
+from baton.returns.eligibility import returnable_units
 from baton.returns.model import Return
 from baton.shared.errors import InvalidInput
 from baton.shared.money import format_money
@@ -91,7 +92,8 @@ def order_detail(o: Order, payments: list[Payment], returns: list[Return], notes
     captured = sum(p.captured for p in payments)
     refunded = sum(p.refunded for p in payments)
     return {
-        "id": o.id, "number": o.number, "status": str(o.status), "payment_status": str(o.payment_status),
+        "id": o.id, "number": o.number, "tracking_id": o.tracking_id, "status": str(o.status),
+        "payment_status": str(o.payment_status),
         "fulfillment_status": str(o.fulfillment_status), "channel": str(o.channel), "currency": o.currency,
         "placed": _when(o.placed_at), "customer": {"name": o.customer_name, "email": o.customer_email,
                                                     "phone": o.customer_phone},
@@ -121,6 +123,46 @@ def order_detail(o: Order, payments: list[Payment], returns: list[Return], notes
         "timeline": [{"at": _when(e["at"]), "actor": e["actor"], "message": e["message"]}
                      for e in reversed(timeline)],  # newest first: what just happened is on top
     }
+
+
+def may_change(o: Order) -> dict[str, bool]:
+    """Which further actions the order's state allows (the role is checked separately; services check again)."""
+    return {"edit": any(line.open for line in o.lines),
+            "return": any(returnable_units(line) > 0 for line in o.lines)}
+
+
+def returnable_lines(o: Order) -> list[dict[str, Any]]:
+    return [{"id": line.id, "name": line.name, "sku": line.sku, "max": returnable_units(line)}
+            for line in o.lines if returnable_units(line) > 0]
+
+
+def edit_lines(o: Order) -> list[dict[str, Any]]:
+    """The lines of the edit form: a quantity may not go below what shipped, nor change once nothing is open."""
+    return [{"id": line.id, "name": line.name, "sku": line.sku, "kept": line.kept, "shipped": line.shipped,
+             "open": line.open} for line in o.lines]
+
+
+def preview(o: Order, locale: str) -> dict[str, Any]:
+    """The order as an edit would leave it: lines kept and the new totals."""
+    money = lambda minor: format_money(minor, o.currency, locale)  # noqa: E731
+    totals = o.totals
+    merged: dict[tuple[str, str], list[int]] = {}  # extra units of a line are a line of their own: one row per SKU
+    for line in o.lines:
+        if line.kept:
+            units = merged.setdefault((line.sku, line.name), [0, 0])
+            units[0] += line.kept
+            units[1] += o.value_of(line, line.kept)
+    return {"lines": [{"name": name, "sku": sku, "kept": kept, "total": money(value)}
+                      for (sku, name), (kept, value) in merged.items()],
+            "totals": {"subtotal": money(totals.subtotal), "shipping": money(totals.shipping),
+                       "tax": money(totals.tax), "total": money(totals.total)},
+            "delivery_method": str(o.delivery_method), "pickup_location": o.pickup_location,
+            "address": o.shipping_address}
+
+
+def signed_money(minor: int, currency: str, locale: str) -> str:
+    """+€5.00 / −€5.00: a change of a total."""
+    return ("−" if minor < 0 else "+") + format_money(abs(minor), currency, locale)
 
 
 def _when(moment: datetime | None) -> str:

@@ -1,4 +1,5 @@
-"""The console's orders: search and list them, open one, and act on it (hold/release, cancel, note, refund).
+"""The console's orders: search and list them, and act on one (hold/release, cancel, note, refund); the order's
+page and the further actions (edit, appease, return, exchange, order on behalf) are in console_actions.py.
 
 Each page and action checks the signed-in user's role against `baton.identity.permissions` (routes declare
 `openapi_extra=CONSOLE`): the page hides what the role may not do, and the server refuses it with a 403 page
@@ -14,8 +15,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import RedirectResponse
+from sqlalchemy import Connection, select
 from starlette.datastructures import URL
 
+from baton.adapters.db import tables as t
 from baton.adapters.db.uow import Replay
 from baton.bootstrap import Container
 from baton.entrypoints.http.deps import ContainerDep
@@ -46,10 +49,14 @@ from baton.shared.money import reader_locale, to_decimal_string, to_minor
 PAGE_SIZE = 25
 MAX_TERM = 320  # an email address is the longest thing worth searching for
 MAX_NUMBER = 32  # the orders table's number column
+MAX_LOCATION = 32  # the locations table's code column
 DONE = {"hold": "The order is on hold.", "release": "The order was released.", "cancel": "The order was cancelled.",
-        "note": "The note was added.", "refund": "The refund was issued."}
+        "note": "The note was added.", "refund": "The refund was issued.", "appease": "The appeasement was issued.",
+        "edit": "The order was changed.", "return": "The return was opened.", "exchange": "The exchange was opened.",
+        "placed": "The order was placed on behalf of the customer."}
 ACTIONS = {"hold": Action.ORDERS_HOLD, "release": Action.ORDERS_HOLD, "cancel": Action.ORDERS_CANCEL,
-           "note": Action.ORDERS_ANNOTATE, "refund": Action.REFUNDS_ISSUE}
+           "note": Action.ORDERS_ANNOTATE, "refund": Action.REFUNDS_ISSUE, "appease": Action.APPEASEMENTS_ISSUE,
+           "edit": Action.ORDERS_EDIT, "returns": Action.RETURNS_MANAGE}
 
 
 class OrdersRoute(ConsoleRoute):
@@ -87,23 +94,25 @@ def require(signed: SignedIn, action: Action) -> Actor:
 # -- the list -------------------------------------------------------------------------------------------------
 @router.get("/orders", openapi_extra=CONSOLE)
 def orders(request: Request, container: ContainerDep, signed: SignedInDep, q: str = "", status: str = "",
-           channel: str = "", placed_from: str = "", placed_to: str = "", cursor: str = "") -> Response:
+           channel: str = "", location: str = "", placed_from: str = "", placed_to: str = "",
+           cursor: str = "") -> Response:
     require(signed, Action.ORDERS_READ)
-    form = {"q": q[:MAX_TERM], "status": status, "channel": channel, "placed_from": placed_from,
-            "placed_to": placed_to}
+    form = {"q": q[:MAX_TERM], "status": status, "channel": channel, "location": location[:MAX_LOCATION],
+            "placed_from": placed_from, "placed_to": placed_to}
     context: dict[str, Any] = {"signed": signed, "form": form, "statuses": list(OrderStatus),
-                               "channels": list(Channel), "errors": {}, "orders": [], "customers": [],
-                               "next_url": None, "first_page": not cursor, "matched": "",
+                               "channels": list(Channel), "locations": [], "errors": {}, "orders": [],
+                               "customers": [], "next_url": None, "first_page": not cursor, "matched": "",
                                "first_url": str(URL("/console/orders").include_query_params(
                                    **{k: v for k, v in form.items() if v}))}
     try:
-        base = _filter(status, channel, placed_from, placed_to)
         with container.reads.connect() as conn:
+            context["locations"] = _locations(conn)
+            base = _filter(status, channel, form["location"], placed_from, placed_to, context["locations"])
             found = views.resolve(conn, form["q"], base)
             context["customers"], context["matched"] = found.customers, found.matched
             if found.filter is not None:
                 rows, next_cursor = queries.list_orders(conn, found.filter, PAGE_SIZE, cursor or None)
-                context["orders"] = views.order_rows(conn, rows, _locale(request))
+                context["orders"] = views.order_rows(conn, rows, locale_of(request))
                 if next_cursor:
                     context["next_url"] = str(URL("/console/orders").include_query_params(**form, cursor=next_cursor))
     except InvalidInput as bad:
@@ -112,28 +121,33 @@ def orders(request: Request, container: ContainerDep, signed: SignedInDep, q: st
     return page(request, "console_orders.html", context)
 
 
-def _filter(status: str, channel: str, placed_from: str, placed_to: str) -> queries.OrderFilter:
+def _filter(status: str, channel: str, location: str, placed_from: str, placed_to: str,
+            locations: list[dict[str, str]]) -> queries.OrderFilter:
     if status and status not in set(OrderStatus):
         raise InvalidInput("status", "is not an order status.")
     if channel and channel not in set(Channel):
         raise InvalidInput("channel", "is not a channel.")
+    if location and location not in {loc["code"] for loc in locations}:
+        raise InvalidInput("location", "is not a location.")
     start, end = views.day_range(views.day(placed_from, "placed_from"), views.day(placed_to, "placed_to"))
-    return queries.OrderFilter(status=status or None, channel=channel or None, placed_from=start, placed_to=end)
+    return queries.OrderFilter(status=status or None, channel=channel or None, location=location or None,
+                               placed_from=start, placed_to=end)
 
 
-# -- one order ------------------------------------------------------------------------------------------------
-@router.get("/orders/{number}", openapi_extra=CONSOLE)
-def order(number: str, request: Request, container: ContainerDep, signed: SignedInDep, done: str = "") -> Response:
-    require(signed, Action.ORDERS_READ)
-    return _order_page(request, container, signed, number, done=DONE.get(done))
+def _locations(conn: Connection) -> list[dict[str, str]]:
+    """Every location, closed ones too: their orders are still worth finding."""
+    c = t.locations.c
+    return [{"code": row.code, "name": row.name}
+            for row in conn.execute(select(c.code, c.name).order_by(c.priority, c.code))]
 
 
+# -- actions on one order (its page is in console_actions.py, declared after /orders/new) ---------------------
 @router.post("/orders/{number}/hold", openapi_extra=CONSOLE)
 def hold(number: str, request: Request, container: ContainerDep, signed: CsrfChecked,
          reason: Annotated[str, Form()] = "") -> Response:
     actor = require(signed, Action.ORDERS_HOLD)
-    return _act(request, container, signed, number, "hold", {"hold.reason": reason}, lambda order_id: (
-        services.hold_order(container.uow(actor=actor), order_id, HoldKind.MANUAL, [_text("reason", reason)],
+    return act(request, container, signed, number, "hold", {"hold.reason": reason}, lambda order_id: (
+        services.hold_order(container.uow(actor=actor), order_id, HoldKind.MANUAL, [required_text("reason", reason)],
                             actor.label)))
 
 
@@ -141,8 +155,8 @@ def hold(number: str, request: Request, container: ContainerDep, signed: CsrfChe
 def release(number: str, request: Request, container: ContainerDep, signed: CsrfChecked,
             note: Annotated[str, Form()] = "") -> Response:
     actor = require(signed, Action.ORDERS_HOLD)
-    return _act(request, container, signed, number, "release", {"release.note": note}, lambda order_id: (
-        services.release_order(container.uow(actor=actor), order_id, None, _text("note", note), actor.label)))
+    return act(request, container, signed, number, "release", {"release.note": note}, lambda order_id: (
+        services.release_order(container.uow(actor=actor), order_id, None, required_text("note", note), actor.label)))
 
 
 @router.post("/orders/{number}/cancel", openapi_extra=CONSOLE)
@@ -151,17 +165,17 @@ def cancel(number: str, request: Request, container: ContainerDep, signed: CsrfC
     actor = require(signed, Action.ORDERS_CANCEL)
 
     def cancel_everything_open(order_id: str) -> None:
-        services.cancel_order(container.uow(actor=actor), order_id, None, _text("reason", reason), actor.label)
+        services.cancel_order(container.uow(actor=actor), order_id, None, required_text("reason", reason), actor.label)
         flows.settle_pending(lambda: container.uow(actor=actor), container.gateway, order_id)  # void the rest
 
-    return _act(request, container, signed, number, "cancel", {"cancel.reason": reason}, cancel_everything_open)
+    return act(request, container, signed, number, "cancel", {"cancel.reason": reason}, cancel_everything_open)
 
 
 @router.post("/orders/{number}/notes", openapi_extra=CONSOLE)
 def add_note(number: str, request: Request, container: ContainerDep, signed: CsrfChecked,
              text: Annotated[str, Form()] = "") -> Response:
     actor = require(signed, Action.ORDERS_ANNOTATE)
-    return _act(request, container, signed, number, "note", {"note.text": text}, lambda order_id: (
+    return act(request, container, signed, number, "note", {"note.text": text}, lambda order_id: (
         notes.add_note(container.uow(actor=actor), order_id, text, actor.label)))
 
 
@@ -169,55 +183,64 @@ def add_note(number: str, request: Request, container: ContainerDep, signed: Csr
 def refund(number: str, request: Request, container: ContainerDep, signed: CsrfChecked,
            amount: Annotated[str, Form()] = "", reason: Annotated[str, Form()] = "",
            form_key: Annotated[str, Form()] = "") -> Response:
-    actor = require(signed, Action.REFUNDS_ISSUE)
-
-    def give_back(order_id: str) -> None:
-        currency = _currency(container, order_id)
+    def ask(currency: str) -> MoneyBack:
         if not amount.strip():
             raise InvalidInput("amount", "is required.")
-        ask = MoneyBack(Purpose.REFUND, _text("reason", reason), to_minor(amount.strip(), currency, "amount"))
+        return MoneyBack(Purpose.REFUND, required_text("reason", reason), to_minor(amount.strip(), currency, "amount"))
 
-        def limit(minor: int) -> None:  # the role's money limit, said next to the amount
+    return give_back(request, container, signed, number, "refund", Action.REFUNDS_ISSUE, form_key,
+                     {"refund.amount": amount, "refund.reason": reason}, ask)
+
+
+def give_back(request: Request, container: Container, signed: SignedIn, number: str, name: str, action: Action,
+              form_key: str, typed: dict[str, str], ask_of: Callable[[str], MoneyBack]) -> Response:
+    """Money back to the order's payments (a refund or an appeasement) within the role's money limit, said next
+    to the amount. The form's own key is its Idempotency-Key: a double-submitted form gives back once."""
+    actor = require(signed, action)
+
+    def run(order_id: str) -> None:
+        currency = _currency(container, order_id)
+        ask = ask_of(currency)
+
+        def limit(minor: int) -> None:
             try:
-                check_money(actor.role, Action.REFUNDS_ISSUE, Decimal(to_decimal_string(minor, currency)), currency)
+                check_money(actor.role, action, Decimal(to_decimal_string(minor, currency)), currency)
             except Forbidden as above:
                 raise InvalidInput("amount", above.detail) from None
 
-        # the form's own key, as an Idempotency-Key: a double-submitted form refunds once
         scope = f"POST {request.url.path}"
-        key = Idempotent(scope, form_key[:64], fingerprint(scope, [amount, reason])) if form_key else None
-        with contextlib.suppress(Replay):  # a replay: the first submission refunded
+        key = Idempotent(scope, form_key[:64], fingerprint(scope, sorted(typed.items()))) if form_key else None
+        with contextlib.suppress(Replay):  # a replay: the first submission gave it back
             flows.give_back(container.uow(key, actor), lambda: container.uow(actor=actor), container.gateway,
                             order_id, ask, key.key if key else new_id("rfd"), limit)
 
-    return _act(request, container, signed, number, "refund", {"refund.amount": amount, "refund.reason": reason},
-                give_back)
+    return act(request, container, signed, number, name, typed, run)
 
 
 # -- helpers --------------------------------------------------------------------------------------------------
-def _act(request: Request, container: Container, signed: SignedIn, number: str, name: str, typed: dict[str, str],
-         change: Callable[[str], object]) -> Response:
+def act(request: Request, container: Container, signed: SignedIn, number: str, name: str, typed: dict[str, str],
+        change: Callable[[str], object]) -> Response:
     """Run one action on the order; a refusal re-renders the order with the message next to the field."""
-    order_id = _order_id(container, number)
+    order_id = order_id_of(container, number)
     try:
         change(order_id)
     except (InvalidInput, Conflict) as refused:
         field = f"{name}.{refused.field}" if isinstance(refused, InvalidInput) else f"{name}.form"
         message = refused.reason if isinstance(refused, InvalidInput) else refused.detail
         status = 422 if isinstance(refused, InvalidInput) else 409
-        return _order_page(request, container, signed, number, errors={field: message}, typed=typed, status=status)
+        return order_page(request, container, signed, number, errors={field: message}, typed=typed, status=status)
     except BatonError as refused:
         if isinstance(refused, Forbidden | NotFound):
             raise
-        return _order_page(request, container, signed, number, errors={f"{name}.form": refused.detail},
-                           typed=typed, status=409)
+        return order_page(request, container, signed, number, errors={f"{name}.form": refused.detail},
+                          typed=typed, status=409)
     return RedirectResponse(f"/console/orders/{number}?done={name}", status_code=303)
 
 
-def _order_page(request: Request, container: Container, signed: SignedIn, number: str, *, done: str | None = None,
-                errors: dict[str, str] | None = None, typed: dict[str, str] | None = None,
-                status: int = 200) -> Response:
-    order_id = _order_id(container, number)
+def order_page(request: Request, container: Container, signed: SignedIn, number: str, *, done: str | None = None,
+               errors: dict[str, str] | None = None, typed: dict[str, str] | None = None,
+               status: int = 200) -> Response:
+    order_id = order_id_of(container, number)
     role = signed.actor.role
     allowed = {name: allows(role, action) for name, action in ACTIONS.items()}
     with container.reader() as uow:
@@ -229,13 +252,14 @@ def _order_page(request: Request, container: Container, signed: SignedIn, number
     order_notes = notes.notes(container.reader(), order_id) if allowed["note"] else None
     with container.reads.connect() as conn:
         timeline = queries.timeline(conn, order_id)
-    detail = views.order_detail(found, payments, returns, order_notes, timeline, _locale(request))
+    detail = views.order_detail(found, payments, returns, order_notes, timeline, locale_of(request))
     return page(request, "console_order.html", {
         "signed": signed, "csrf_token": signed.csrf_token, "order": detail, "allowed": allowed, "done": done,
+        "possible": views.may_change(found),
         "errors": errors or {}, "typed": typed or {}, "form_key": new_id("rfd")}, status=status)
 
 
-def _order_id(container: Container, number: str) -> str:
+def order_id_of(container: Container, number: str) -> str:
     if len(number) > MAX_NUMBER:
         raise NotFound(f"There is no order {number[:MAX_NUMBER]}….")
     with container.reads.connect() as conn:
@@ -253,7 +277,7 @@ def _currency(container: Container, order_id: str) -> str:
         return found.currency
 
 
-def _text(name: str, value: str, limit: int = 500) -> str:
+def required_text(name: str, value: str, limit: int = 500) -> str:
     cleaned = value.strip()
     if not cleaned:
         raise InvalidInput(name, "is required.")
@@ -262,5 +286,5 @@ def _text(name: str, value: str, limit: int = 500) -> str:
     return cleaned
 
 
-def _locale(request: Request) -> str:
+def locale_of(request: Request) -> str:
     return reader_locale(request.headers.get("accept-language"))

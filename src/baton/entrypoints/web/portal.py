@@ -1,11 +1,13 @@
-"""The shopper portal: where the mailed link leads. Server-rendered and read-only for now (address changes and
-returns come later).
+"""The shopper portal: where the mailed link leads. Server-rendered; the shopper fixes their own orders here.
 
 - GET /portal?access=<token> checks the link, puts the token in the `baton_shopper` cookie (HttpOnly, Secure,
   SameSite=Lax, Path=/portal, until the token expires) and redirects to /portal, so the token leaves the address
   bar and the browser history; a tampered or expired link gets a 401 page offering a new one;
 - GET /portal lists the shopper's orders, GET /portal/orders/{number} shows one; someone else's number answers
   the same 404 page as an unknown one;
+- on an order: change the shipping address before it is packed, cancel it before anything is picked, ask for a
+  return of delivered units, each a form with the CSRF token below. The self-service and returns services decide;
+  a refusal is said next to its field and changes nothing; a success redirects back to the order (POST/redirect/GET);
 - without a cookie (or with a dead one) the portal offers the form that mails a new link (POST /portal/link),
   protected like console sign-in by a signed double-submit CSRF token; POST /portal/sign-out forgets the cookie.
 
@@ -16,9 +18,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Coroutine
-from datetime import datetime
 from functools import partial
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -27,18 +29,22 @@ from fastapi.routing import APIRoute
 from pydantic import EmailStr, TypeAdapter, ValidationError
 
 from baton.bootstrap import Container
-from baton.customers import services
+from baton.customers import self_service, services
 from baton.customers.access import BadShopperToken
 from baton.customers.services import ShopperOrderNotFound
 from baton.entrypoints.http.auth import public, request_id, source_of
 from baton.entrypoints.http.deps import ContainerDep
 from baton.entrypoints.http.shopper import SENT, SHOPPER, portal_of, visitor
+from baton.entrypoints.web import order_forms as forms
+from baton.entrypoints.web import portal_views as views
 from baton.entrypoints.web.console import SECURITY_HEADERS, page
 from baton.entrypoints.web.csrf import CsrfRejected, DoubleSubmit
 from baton.orders.model import Order
+from baton.payments import flows
+from baton.returns import services as returns
 from baton.shared.actor import Actor
 from baton.shared.clock import utcnow
-from baton.shared.errors import InvalidInput, RateLimited
+from baton.shared.errors import BatonError, Conflict, InvalidInput, RateLimited
 from baton.shared.money import format_money, reader_locale
 
 SHOPPER_COOKIE = "baton_shopper"
@@ -48,11 +54,11 @@ MAX_NUMBER = 64  # longer than any order number; not worth a query
 EXPIRED = "This link has expired or is not valid; ask for a new one."
 _FORMS = DoubleSubmit("baton_portal_csrf", HOME, "baton.portal.forms")
 _EMAIL = TypeAdapter(EmailStr)
-_LABELS = {  # statuses in the shopper's words
-    "placed": "Placed", "processing": "Being prepared", "partially_shipped": "Partly shipped",
-    "shipped": "Shipped", "delivered": "Delivered", "cancelled": "Cancelled", "in_transit": "On the way",
-    "on_hold": "Being reviewed",
-}
+DONE = {"address": "The new address is saved; the order goes there.",
+        "cancel": "The order is cancelled. Any payment is given back to the way you paid.",
+        "return": "Your return request is in. We will mail you once it is approved, with what to do next."}
+RETURN_REASONS = ("Too small", "Too big", "Not as described", "Arrived damaged", "Wrong item sent",
+                  "Changed my mind", "Other")
 _MESSAGES = {  # (status, heading, text) of the one-message pages
     "sent": (200, "Check your mail", SENT),
     "not_found": (404, "Order not found", "You have no order with this number."),
@@ -131,21 +137,90 @@ def home(request: Request, container: ContainerDep, access: str | None = None,
         rows, next_cursor = services.order_history(container.reads, shopper, PAGE_SIZE, cursor)
     except InvalidInput:  # a cursor we never gave out: start again
         return RedirectResponse(HOME, status_code=303)
-    locale = reader_locale(request.headers.get("accept-language"))
-    orders = [{"number": row["number"], "placed": _day(row["placed_at"]), "status": _label(row["status"]),
+    locale = _locale(request)
+    orders = [{"number": row["number"], "placed": views.day(row["placed_at"]), "status": views.label(row["status"]),
                "total": format_money(row["total"], row["currency"], locale)} for row in rows]
     return _signed_in_page(request, "portal_orders.html", {"orders": orders, "next_cursor": next_cursor,
                                                            "first_page": cursor is None})
 
 
 @router.get("/orders/{number}", openapi_extra=SHOPPER)
-def order(number: str, request: Request, container: ContainerDep, shopper: ShopperDep) -> Response:
+def order(number: str, request: Request, container: ContainerDep, shopper: ShopperDep, done: str = "") -> Response:
     """One of the shopper's orders; someone else's number gets the same 404 page as an unknown one."""
-    if len(number) > MAX_NUMBER:
-        raise ShopperOrderNotFound()
-    found = services.own_order(container.reader(), shopper, number)
-    locale = reader_locale(request.headers.get("accept-language"))
-    return _signed_in_page(request, "portal_order.html", {"order": _order_view(found, locale)})
+    return _order_page(request, container, shopper, number, done=DONE.get(done))
+
+
+@router.get("/orders/{number}/address", openapi_extra=SHOPPER)
+def address_form(number: str, request: Request, container: ContainerDep, shopper: ShopperDep) -> Response:
+    found = _own(container, shopper, number)
+    typed = {key: str(value) for key, value in (found.shipping_address or {}).items()}
+    return _signed_in_page(request, "portal_address.html", {"order": views.order_view(found, _locale(request)),
+                                                            "typed": typed, "errors": {}})
+
+
+@router.post("/orders/{number}/address", openapi_extra=SHOPPER)
+async def change_address(number: str, request: Request, container: ContainerDep, shopper: ShopperDep) -> Response:
+    form = {key: str(value) for key, value in (await request.form()).items()}
+    _check_form(request, container, form)
+    return await run_in_threadpool(_change_address, request, container, shopper, number, form)
+
+
+def _change_address(request: Request, container: Container, shopper: Actor, number: str,
+                    form: dict[str, str]) -> Response:
+    try:
+        address = forms.address_from(form)
+        self_service.change_address(container.uow(actor=shopper), shopper, _number(number), address)
+    except (forms.FormErrors, InvalidInput, Conflict) as refused:
+        found = _own(container, shopper, number)
+        return _signed_in_page(request, "portal_address.html", {
+            "order": views.order_view(found, _locale(request)), "typed": form, "errors": _errors(refused)},
+            status=409 if isinstance(refused, Conflict) else 422)
+    return _done(number, "address")
+
+
+@router.post("/orders/{number}/cancel", openapi_extra=SHOPPER)
+def cancel(number: str, request: Request, container: ContainerDep, shopper: ShopperDep,
+           reason: Annotated[str, Form()] = "", csrf_token: Annotated[str, Form()] = "") -> Response:
+    """Cancel the whole order while nothing has been picked; the payment is voided or refunded."""
+    _check_form(request, container, {"csrf_token": csrf_token})
+    try:
+        why = forms.text(reason, "cancel-reason", required=False)
+        cancelled = self_service.cancel(container.uow(actor=shopper), shopper, _number(number), why or None)
+    except (InvalidInput, Conflict) as refused:
+        errors = _errors(refused, conflict_field="cancel-form")
+        return _order_page(request, container, shopper, number, errors=errors, typed={"cancel-reason": reason},
+                           status=409 if isinstance(refused, Conflict) else 422)
+    flows.settle_pending(lambda: container.uow(actor=shopper), container.gateway, cancelled.id)
+    return _done(number, "cancel")
+
+
+@router.get("/orders/{number}/return", openapi_extra=SHOPPER)
+def return_form(number: str, request: Request, container: ContainerDep, shopper: ShopperDep) -> Response:
+    return _return_page(request, container, shopper, number, {}, {})
+
+
+@router.post("/orders/{number}/return", openapi_extra=SHOPPER)
+async def request_return(number: str, request: Request, container: ContainerDep, shopper: ShopperDep) -> Response:
+    """Ask for a return of delivered units (quantities per line, a reason each, how they come back)."""
+    raw = await request.form()
+    form = {key: str(value) for key, value in raw.items()}
+    _check_form(request, container, form)
+    return await run_in_threadpool(_request_return, request, container, shopper, number, form, forms.rows_of(raw))
+
+
+def _request_return(request: Request, container: Container, shopper: Actor, number: str, form: dict[str, str],
+                    rows: list[forms.Row]) -> Response:
+    found = _own(container, shopper, number)
+    sent: list[int] = []
+    try:
+        cmd, sent = forms.return_request(found.id, form, rows)
+        returns.request_return(container.uow(actor=shopper), cmd)
+    except (InvalidInput, Conflict) as refused:
+        errors = ({forms.indexed(refused, sent): refused.reason} if isinstance(refused, InvalidInput)
+                  else {"form": refused.detail})
+        return _return_page(request, container, shopper, number, forms.typed_rows(form, rows), errors,
+                            status=409 if isinstance(refused, Conflict) else 422)
+    return _done(number, "return")
 
 
 @router.post("/link", openapi_extra=public())
@@ -191,10 +266,10 @@ def message(request: Request, kind: str) -> Response:
     return page(request, "portal_message.html", {"heading": heading, "text": text}, status=status)
 
 
-def _signed_in_page(request: Request, template: str, context: dict[str, Any]) -> Response:
-    """A page for a signed-in shopper: carries the CSRF token of its sign-out form."""
+def _signed_in_page(request: Request, template: str, context: dict[str, Any], status: int = 200) -> Response:
+    """A page for a signed-in shopper: carries the CSRF token of its forms (sign-out, the order's actions)."""
     token = _FORMS.token(request, request.app.state.container.secret_key)
-    response = page(request, template, {**context, "csrf_token": token})
+    response = page(request, template, {**context, "csrf_token": token}, status=status)
     _FORMS.attach(response, token)
     return response
 
@@ -218,38 +293,53 @@ def _forget_shopper(response: Response) -> None:
     response.delete_cookie(SHOPPER_COOKIE, path=HOME, secure=True, httponly=True, samesite="lax")
 
 
-# -- what the templates show ----------------------------------------------------------------------------------
-def _order_view(o: Order, locale: str) -> dict[str, Any]:
-    money = partial(format_money, currency=o.currency, locale=locale)
-    names = {line.id: line.name for line in o.lines}
-    lines = [{"name": line.name, "sku": line.sku, "quantity": line.quantity, "unit_price": money(line.unit_price),
-              "total": money(o.value_of(line, line.kept)), "state": _line_state(line.buckets())} for line in o.lines]
-    shipments = [{"carrier": s.carrier, "service": s.service, "tracking_number": s.tracking_number,
-                  "status": _label(str(s.status)), "shipped": _day(s.shipped_at),
-                  "delivered": _day(s.delivered_at) if s.delivered_at else None,
-                  "contents": [f"{item['quantity']} × {names.get(item['line_id'], item['sku'])}" for item in s.lines]}
-                 for fo in o.fulfillment_orders for s in fo.shipments]
-    totals = o.totals
-    return {"number": o.number, "placed": _day(o.placed_at), "status": _label(str(o.status)),
-            "delivery_method": str(o.delivery_method), "pickup_location": o.pickup_location,
-            "address": o.shipping_address or {}, "lines": lines, "shipments": shipments,
-            "totals": {"subtotal": money(totals.subtotal), "discount": money(totals.discount),
-                       "shipping": money(totals.shipping), "tax": money(totals.tax), "total": money(totals.total)},
-            "discounted": totals.discount > 0, "tax_included": not o.tax_added}
+# -- the order pages ------------------------------------------------------------------------------------------
+def _order_page(request: Request, container: Container, shopper: Actor, number: str, *, done: str | None = None,
+                errors: dict[str, str] | None = None, typed: dict[str, str] | None = None,
+                status: int = 200) -> Response:
+    found = _own(container, shopper, number)
+    return _signed_in_page(request, "portal_order.html", {
+        "order": views.order_view(found, _locale(request)), "done": done, "errors": errors or {},
+        "typed": typed or {}}, status=status)
 
 
-def _line_state(quantities: dict[str, int]) -> str:
-    """Where the units of a line are, in words: `1 delivered · 1 being prepared`."""
-    on_the_way = quantities["shipped"] - quantities["delivered"]
-    preparing = quantities["ordered"] - quantities["cancelled"] - quantities["shipped"]
-    parts = [(quantities["delivered"], "delivered"), (on_the_way, "on the way"), (preparing, "being prepared"),
-             (quantities["cancelled"], "cancelled"), (quantities["returned"], "returned")]
-    return " · ".join(f"{count} {what}" for count, what in parts if count)
+def _return_page(request: Request, container: Container, shopper: Actor, number: str, typed: dict[str, str],
+                 errors: dict[str, str], status: int = 200) -> Response:
+    found = _own(container, shopper, number)
+    with container.reader() as uow:
+        stores = [c.code for c in uow.locations.candidates() if c.pickup]
+    return _signed_in_page(request, "portal_return.html", {
+        "order": views.order_view(found, _locale(request)), "lines": views.returnable_lines(found),
+        "stores": stores, "reasons": RETURN_REASONS, "typed": typed, "errors": errors}, status=status)
 
 
-def _label(status: str) -> str:
-    return _LABELS.get(status, status.replace("_", " ").capitalize())
+def _own(container: Container, shopper: Actor, number: str) -> Order:
+    return services.own_order(container.reader(), shopper, _number(number))
 
 
-def _day(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%d")
+def _number(number: str) -> str:
+    if len(number) > MAX_NUMBER:
+        raise ShopperOrderNotFound()
+    return number
+
+
+def _check_form(request: Request, container: Container, form: dict[str, str]) -> None:
+    if not _FORMS.valid(request, container.secret_key, form.get("csrf_token", "")):
+        raise CsrfRejected()
+
+
+def _errors(refused: Exception, conflict_field: str = "form") -> dict[str, str]:
+    if isinstance(refused, forms.FormErrors):
+        return refused.errors
+    if isinstance(refused, InvalidInput):
+        return {refused.field.replace(".", "-"): refused.reason}
+    assert isinstance(refused, BatonError)
+    return {conflict_field: refused.detail}
+
+
+def _done(number: str, what: str) -> Response:
+    return RedirectResponse(f"{HOME}/orders/{quote(number, safe='')}?done={what}", status_code=303)
+
+
+def _locale(request: Request) -> str:
+    return reader_locale(request.headers.get("accept-language"))
