@@ -17,29 +17,22 @@ from baton.adapters.db import tables as t
 from baton.adapters.db.migrate import upgrade
 from baton.bootstrap import bootstrap
 from baton.config import Settings
-from baton.identity.console import create_user
 from baton.inventory.services import set_reorder_point
-from tests.e2e import test_console_browser as console_browser
+from tests.e2e.browser import add_users, screenshot, signed_in
+from tests.e2e.browser import browser as browser  # the module fixtures
+from tests.e2e.browser import chromium as chromium
 from tests.e2e.server import BatonServer
 
 pytestmark = pytest.mark.xdist_group("server")
 
-SCREENSHOTS = console_browser.SCREENSHOTS  # docs/screenshots with BATON_SCREENSHOTS=1, else a temporary folder
-PASSWORD = console_browser.PASSWORD
 DEMO_ORDERS = 300
-chromium, browser = console_browser.chromium, console_browser.browser  # fixtures: Debian's Chromium, launched
 
 
 @pytest.fixture(scope="module")
 def server(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[BatonServer]:
     url = f"sqlite:///{tmp_path_factory.mktemp('pages') / 'demo.db'}"
     upgrade(url)
-    container = bootstrap(Settings(database_url=url))
-    try:
-        for role in ("admin", "agent", "finance"):
-            create_user(container.uow(), f"{role}@shop.example", role.title(), role, PASSWORD)
-    finally:
-        container.engine.dispose()
+    add_users(url, {role: (role, ()) for role in ("admin", "agent", "finance")})
     with BatonServer(url, command=["demo", "--orders", str(DEMO_ORDERS)], ready_within=180) as running:
         low_on_stock(url)
         yield running
@@ -58,16 +51,6 @@ def low_on_stock(url: str) -> None:
             set_reorder_point(container.uow(), location, sku, max(available, 0) + 5)
     finally:
         container.engine.dispose()
-
-
-def signed_in(browser: Any, server: BatonServer, role: str, **context: Any) -> Any:
-    page = browser.new_context(base_url=server.base_url, locale="en-US", **context).new_page()
-    page.goto("/console/sign-in")
-    page.get_by_label("Email").fill(f"{role}@shop.example")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/console/")
-    return page
 
 
 def tab_to(page: Any, name: str, limit: int = 60) -> None:
@@ -94,8 +77,7 @@ def test_finance_reads_the_dashboard_charts_and_changes_the_period_by_keyboard(b
     expect(page.locator("figure.chart svg rect").first).to_be_visible()  # bars are drawn
     expect(page.get_by_role("heading", name=re.compile(r"^Low stock \(\d+\)$"))).to_be_visible()
     assert page.locator("text=Traceback").count() == 0
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "console-dashboard.png"), full_page=True)
+    screenshot(page, "console-dashboard.png")
 
 
 def test_the_dashboard_fits_a_phone(browser, server) -> None:
@@ -121,7 +103,7 @@ def test_an_agent_finds_a_customer_and_opens_their_record(browser, server) -> No
     expect(page.locator("dl")).to_contain_text("Lifetime value")
     expect(page.locator("tbody tr").first.get_by_role("link")).to_have_attribute(
         "href", re.compile(r"^/console/orders/BT-\d+$"))  # each order links to its page
-    page.screenshot(path=str(SCREENSHOTS / "console-customer.png"), full_page=True)
+    screenshot(page, "console-customer.png")
 
 
 def test_an_admin_s_bad_tax_rate_is_named_next_to_the_field_and_nothing_is_added(browser, server) -> None:
@@ -145,4 +127,4 @@ def test_an_admin_s_bad_tax_rate_is_named_next_to_the_field_and_nothing_is_added
     expect(page.locator("#rate-error")).not_to_have_text("")
     expect(page.locator("tbody tr")).to_have_count(rows_before)
     assert page.locator("text=Traceback").count() == 0
-    page.screenshot(path=str(SCREENSHOTS / "console-settings.png"), full_page=True)
+    screenshot(page, "console-settings.png")

@@ -13,6 +13,7 @@ from baton.demo.seed import SeedReport, is_seeded, seed_demo
 from baton.finance import queries as ledger
 from baton.finance.ledger import check_trial_balance
 from baton.finance.reports import sales_report
+from baton.inventory.kpis import low_stock
 from baton.inventory.queries import ledger_mismatches, reservation_mismatches
 from baton.shared.errors import Conflict
 from tests.conftest import empty
@@ -64,6 +65,8 @@ def test_the_demo_shop_is_realistic_consistent_and_loaded_once(container):
     has_stock_explained_by_the_ledger_and_held_by_open_fulfilment_orders(container)
     has_a_history_in_the_last_ninety_days_and_never_in_the_future(container)
     has_tax_payments_holds_and_invoices_that_add_up(report, container)
+    has_returns_in_several_states_and_aftercare_that_balances(report, container)
+    has_low_stock_below_reorder_points(report, container)
     assert str(report).startswith(f"{report.locations} locations in 2 countries")
     # and seeding it again is refused rather than doubling the shop
     with pytest.raises(Conflict) as refused:
@@ -88,7 +91,10 @@ def has_locations_in_two_countries_and_a_catalog_of_ten_categories(seeded: SeedR
 
 
 def has_orders_in_every_status_through_the_real_services(seeded: SeedReport, container: Container) -> None:
-    assert seeded.orders == ORDERS and is_seeded(container)
+    with container.engine.connect() as conn:  # exchanges and claims may place replacement orders of their own
+        replacements = sum(conn.scalar(select(func.count()).select_from(table).where(
+            table.c.replacement_order_id.is_not(None))) or 0 for table in (t.exchanges, t.claims))
+    assert seeded.orders == ORDERS + replacements and is_seeded(container)
     assert seeded.refused == ()
     assert {status for status, n in seeded.statuses if n} == STATUSES
     o = t.orders.c
@@ -163,9 +169,13 @@ def has_tax_payments_holds_and_invoices_that_add_up(seeded: SeedReport, containe
         check_trial_balance(ledger.balances(balances))
         captured = dict(conn.execute(select(p.currency, func.sum(p.captured)).group_by(p.currency)).all())
         invoices = conn.execute(select(inv.order_id, inv.kind, inv.currency, inv.total, inv.document)).all()
-        # every order that shipped something and was paid for it has an invoice, and its invoices add up to it
+        # every order that shipped something and was paid for it has an invoice, and its invoices less its credit
+        # memos add up to what it kept: captured less refunded (to its payments or as store credit)
+        credited = dict(conn.execute(select(t.store_credit.c.order_id, func.sum(t.store_credit.c.amount))
+                                     .where(t.store_credit.c.return_id.is_not(None))
+                                     .group_by(t.store_credit.c.order_id)).all())
         shipped_and_paid = dict(conn.execute(
-            select(o.id, func.sum(p.captured)).join_from(t.orders, t.payments, p.order_id == o.id)
+            select(o.id, func.sum(p.captured - p.refunded)).join_from(t.orders, t.payments, p.order_id == o.id)
             .where(o.id.in_(select(t.order_lines.c.order_id).where(t.order_lines.c.shipped > 0)))
             .group_by(o.id).having(func.sum(p.captured) > 0)).all())
         refused = conn.execute(
@@ -177,6 +187,8 @@ def has_tax_payments_holds_and_invoices_that_add_up(seeded: SeedReport, containe
             select(t.order_holds.c.order_id, t.order_holds.c.reasons)
             .where(t.order_holds.c.kind == "payment", t.order_holds.c.released_at.is_(None)))}
         methods = set(conn.scalars(select(p.method).distinct()))
+        held_by_agents = conn.scalar(select(func.count(t.order_holds.c.order_id.distinct())).where(
+            t.order_holds.c.kind == "manual", t.order_holds.c.released_at.is_(None)))
         ln, je, jp = t.order_lines.c, t.journal_entries.c, t.journal_postings.c
         paid_in_full = conn.execute(
             select(o.id, o.currency, o.shipping_tax + func.sum(ln.tax)).join_from(t.orders, t.order_lines)
@@ -191,14 +203,17 @@ def has_tax_payments_holds_and_invoices_that_add_up(seeded: SeedReport, containe
             t.timeline.c.message.like("%no tax charged: no tax rates are configured for US%")))
     assert seeded.captured == tuple(sorted((c, int(n)) for c, n in captured.items())) and len(seeded.captured) == 2
     assert seeded.invoices == sum(i.kind == "invoice" for i in invoices) > 0
-    assert methods == {"sandbox", "manual", "external"}  # cards, B2B invoices, gift cards
+    assert {"sandbox", "manual", "gift_card"} <= methods  # cards, B2B invoices, real gift cards
+    assert methods <= {"sandbox", "manual", "gift_card", "store_credit", "external"}  # external: exchange credit
     by_order: dict[str, int] = {}
     for invoice in invoices:
         by_order[invoice.order_id] = by_order.get(invoice.order_id, 0) + (
             invoice.total if invoice.kind == "invoice" else -invoice.total)
-    assert shipped_and_paid and {order: by_order.get(order) for order in shipped_and_paid} == shipped_and_paid
-    # declined cards: those orders wait on hold with the bank's reason, nothing of them shipped
-    assert refused and seeded.on_hold == len(refused) == len({r.id for r in refused})
+    kept = {order: minor - credited.get(order, 0) for order, minor in shipped_and_paid.items()}
+    assert kept and {order: by_order.get(order) for order in kept} == kept
+    # declined cards: those orders wait on hold with the bank's reason, nothing of them shipped; agents hold others
+    assert refused and len(refused) == len({r.id for r in refused})
+    assert seeded.on_hold == len(refused) + held_by_agents and held_by_agents >= 1
     for order in refused:
         assert (order.status, order.payment_status) == ("on_hold", "failed")
         assert order.failure_code in ("declined", "insufficient_funds")
@@ -221,3 +236,37 @@ def has_tax_payments_holds_and_invoices_that_add_up(seeded: SeedReport, containe
     today = datetime.now(UTC).date()
     report = sales_report(container.reader(), "EUR", today - timedelta(days=91), today)
     assert {c.currency for c in report.currencies} == {"EUR", "USD"} and report.total.gross_sales > 0
+
+
+def has_returns_in_several_states_and_aftercare_that_balances(seeded: SeedReport, container: Container) -> None:
+    r, rl, o = t.returns.c, t.return_lines.c, t.orders.c
+    with container.engine.connect() as conn:
+        by_status = dict(conn.execute(select(r.status, func.count()).group_by(r.status)).all())
+        reasons = set(conn.scalars(select(rl.reason).distinct()))
+        refunded_to = set(conn.execute(select(r.refund_to).where(r.status.in_(("refunded", "closed")))).scalars())
+        restocked = conn.scalar(select(func.count()).select_from(t.inventory_ledger)
+                                .where(t.inventory_ledger.c.kind == "restock"))
+        delivered = conn.scalar(select(func.count()).select_from(t.orders).where(o.status == "delivered"))
+        kinds = set(conn.scalars(select(t.timeline.c.kind).distinct()))
+        tagged = conn.scalar(select(func.count()).select_from(t.order_tags))
+        noted = conn.scalar(select(func.count()).select_from(t.order_notes))
+        balances = ledger.trial_balance(conn)
+    # returns: a realistic share of delivered orders, in several states, with reasons
+    assert seeded.returns == tuple((status, by_status.get(status, 0)) for status, _n in seeded.returns)
+    assert 0.03 * delivered <= sum(by_status.values()) <= 0.25 * delivered
+    assert {"approved", "received", "inspected", "refunded", "rejected", "closed"} <= set(by_status)
+    assert len(reasons) >= 3 and refunded_to and restocked > 0
+    assert {"return_requested", "return_approved", "return_received", "return_inspected"} <= kinds
+    assert tagged > 0 and noted > 0 and seeded.gift_cards > 0
+    # the money ledger still balances, refunds and appeasements included
+    check_trial_balance(ledger.balances(balances))
+
+
+def has_low_stock_below_reorder_points(seeded: SeedReport, container: Container) -> None:
+    with container.engine.connect() as conn:
+        rows, count = low_stock(conn)
+        signals = conn.scalar(select(func.count()).select_from(t.outbox)
+                              .where(t.outbox.c.type == "inventory.low_stock"))
+    assert rows and count == seeded.low_stock > 0
+    assert all(row.available <= row.reorder_point for row in rows)
+    assert signals > 0  # integrators were told

@@ -7,10 +7,14 @@ entry agrees.
     catalog     products with USD and EUR prices, and the opening stock of every location
     people      customers with names, e-mails, phones and addresses near our locations
     orders      what customers buy: channel, delivery method, lines, discounts, shipping
-    money       German VAT, tax-inclusive channels, daily USD/EUR rates, and how each order is paid
-    stock       replenishment, transfers, purchase orders, preorder releases (all through the ledger)
+    money       German VAT, tax-inclusive channels, daily USD/EUR rates, how each order is paid (cards,
+                invoices, gift cards, store credit)
+    stock       replenishment, transfers, purchase orders, preorder releases (all through the ledger),
+                reorder points
     clockwork   the event queue: every step runs under `frozen_at` its own past moment
     lifecycle   accept, pack, ship, deliver, reject and re-route, cancel: one service call per step
+    aftercare   after delivery: returns in every state, exchanges, lost-parcel claims, appeasements, notes and
+                tags, manual holds
     simulation  the 90-day history, placed in time order
     seed        the entry points: seed_demo, is_seeded, SeedReport
 """

@@ -261,6 +261,8 @@ class Lifecycle:
         if split:
             self.clock.at(self._later(fp.order, 1, 4, days), partial(self._ship, fp))
             return
+        if self.lost(fp):
+            return  # the carrier never delivers it: a claim follows
         abroad = COUNTRY[fp.location] != fp.order.country
         low, high = (5, 9) if abroad else ((1.5, 5) if fp.order.country == "US" else (1, 3))
         self.clock.at(self._later(fp.order, low, high, days), partial(self._deliver, fp))
@@ -276,6 +278,7 @@ class Lifecycle:
         fo = self._call("deliver", fulfillment.deliver, fp.fo_id, f"carrier:{fp.carrier.lower()}")
         if fo is not None:
             self.status[fp.fo_id] = str(fo.status)
+            self.arrived(fp)
 
     def _hand_over(self, fp: FoPlan) -> None:
         if self.status.get(fp.fo_id) != "packed":
@@ -284,6 +287,15 @@ class Lifecycle:
         if fo is not None:
             self.status[fp.fo_id] = str(fo.status)
             self.settle(fp.order.order_id)  # paid at the counter: captured and invoiced
+            self.arrived(fp)
+
+    # -- after the goods arrived (demo.aftercare) ----------------------------------------------------------------
+    def arrived(self, fp: FoPlan) -> None:
+        """A parcel was delivered or handed over."""
+
+    def lost(self, fp: FoPlan) -> bool:
+        """Whether a parcel just shipped gets lost in transit (never delivered)."""
+        return False
 
     # -- when things go differently -----------------------------------------------------------------------------
     def _reject(self, fp: FoPlan) -> None:

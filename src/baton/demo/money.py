@@ -1,5 +1,6 @@
 """The demo shop's money: German VAT, tax-inclusive consumer channels, a daily USD/EUR rate, and how each
-customer pays (a card most of the time, sometimes declined; an invoice for businesses; a gift card plus a card).
+customer pays (a card most of the time, sometimes declined; an invoice for businesses; a real gift card or the
+store credit of an earlier return, plus a card).
 
 The shop is registered for VAT in Germany only: US orders carry no tax (no US rates are configured, so the order
 says "no tax charged" on its timeline). B2B prices stay tax-exclusive (net prices, VAT on top)."""
@@ -8,11 +9,12 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from baton.bootstrap import Container
 from baton.orders.commands import PlaceOrder
+from baton.payments import gift_cards
 from baton.payments.services import PaymentRequest
 from baton.shared.money import to_minor
 from baton.tax.services import add_exchange_rate, add_tax_rate, set_channel_mode
@@ -69,17 +71,24 @@ class Cashier:
         return self.rng.choice(GIFT_CARDS)
 
 
-def pay(command: PlaceOrder, kind: str, gift_card: int, goods: int, moment: datetime) -> PlaceOrder:
-    """The command with its payments. `goods`: the lines less discounts (minor units); a gift card pays at
-    most half of them, the card the rest."""
+def pay(command: PlaceOrder, kind: str, prepaid: list[PaymentRequest]) -> PlaceOrder:
+    """The command with its payments: `prepaid` (a gift card, store credit) first, a card for the rest."""
     if kind == "invoice":
         payments = [PaymentRequest("manual", token="manual:invoice:net30")]
     elif kind in DECLINED:
         payments = [PaymentRequest("sandbox", token=DECLINED[kind])]
     else:
-        payments = [PaymentRequest("sandbox", token="tok_approve")]
-        amount = min(to_minor(str(gift_card), command.currency), goods // 2)
-        if kind == "gift_card" and amount > 0:
-            reference = f"gc_{moment:%y%m%d%H%M%S}_{sum(map(ord, command.email)) % 10000:04d}"
-            payments.insert(0, PaymentRequest("external", amount=amount, reference=reference))
+        payments = [*prepaid, PaymentRequest("sandbox", token="tok_approve")]
     return replace(command, payments=payments)
+
+
+def gift_card_part(face: int, goods: int, currency: str) -> int:
+    """What a gift card of `face` (whole units) pays of `goods` (minor units): at most half of them."""
+    return min(to_minor(str(face), currency), goods // 2)
+
+
+def issue_gift_card(container: Container, currency: str, face: int, email: str) -> str:
+    """A gift card the customer was given (bought in a store or online): its code, to pay with."""
+    issued = gift_cards.issue(container.uow(), currency, to_minor(str(face), currency),
+                              f"bought as a present for {email}")
+    return issued.code

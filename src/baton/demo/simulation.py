@@ -11,15 +11,17 @@ from functools import partial
 
 from baton.bootstrap import Container
 from baton.catalog.model import StockPolicy
+from baton.demo.aftercare import Aftercare
 from baton.demo.catalog import DemoProduct
 from baton.demo.clockwork import Clockwork, days, hours
-from baton.demo.lifecycle import Lifecycle, OrderPlan
-from baton.demo.money import Cashier, pay
+from baton.demo.lifecycle import OrderPlan
+from baton.demo.money import Cashier, gift_card_part, issue_gift_card, pay
 from baton.demo.orders import Composer, Wish
 from baton.demo.people import Person
 from baton.demo.stock import COUNTRY, MAIN, Keeper
 from baton.orders.errors import OutOfStock
 from baton.orders.services import place_order
+from baton.payments.services import PaymentRequest
 from baton.shared.money import to_minor
 
 HISTORY_DAYS = 90
@@ -28,6 +30,7 @@ PREORDER_WEEKS = 6  # a preorder product sells from six weeks before its release
 # on a "day" that ends at PRESENT_HOUR, so that a seed gives the same shop whatever the time of day it runs.
 PRESENT_HOUR = 20
 HOURLY = (7, 6, 5, 4, 3, 2, 2, 3, 4, 5, 6, 7, 8, 8, 8, 9, 9, 9, 9, 9, 9, 9, 8, 8)
+HOLD_SHARE = 0.012  # orders an agent holds for a few hours before they are worked
 
 
 @dataclass(frozen=True)
@@ -54,14 +57,16 @@ SHOWCASE = (
     Showcase(6, "cancel_line", "accepted", min_units=2),  # one line cancelled, the rest in progress
     Showcase(2, "normal", "placed"),  # just placed
     Showcase(8, "normal", None, payment="declined"),  # the card was declined: on hold with the bank's reason
+    Showcase(4, "hold", None),  # an agent holds it (a reason on the order), not released yet
 )
 
 
-class Simulation(Lifecycle):
+class Simulation(Aftercare):
     def __init__(self, container: Container, rng: random.Random, catalog: list[DemoProduct], people: list[Person],
-                 now: datetime, progress: Callable[[str, int, int], None] | None, cashier: Cashier):
+                 now: datetime, progress: Callable[[str, int, int], None] | None, cashier: Cashier,
+                 care: random.Random):
         clock = Clockwork(now)
-        super().__init__(container, rng, catalog, Keeper(container, rng, catalog), clock)
+        super().__init__(container, rng, catalog, Keeper(container, rng, catalog), clock, care=care)
         self.catalog = catalog
         opens = {p.sku: now + days(p.release_day - PREORDER_WEEKS * 7) for p in catalog
                  if p.policy is StockPolicy.PREORDER}
@@ -127,7 +132,12 @@ class Simulation(Lifecycle):
         scenario, halt = self._scenario(wish, showcase)
         plan = OrderPlan(order_id, wish.person.country, scenario, halt, fast=showcase is not None,
                          pickup=wish.pickup_store is not None, placed_at=self.clock.moment)
-        self._start(plan)
+        if scenario == "hold":
+            self.hold(plan, partial(self._start, plan), release=False)
+        elif showcase is None and self.care.random() < HOLD_SHARE:
+            self.hold(plan, partial(self._start, plan))
+        else:
+            self._start(plan)
 
     def _in_region(self, wish: Wish) -> Wish:
         """What the shop shows as in stock: the customer's main warehouse. A regular product it lacks gets an
@@ -159,13 +169,21 @@ class Simulation(Lifecycle):
         """Place the order, paid as `payment` says; when stock is short, an urgent purchase order arrives or the
         customer drops the item."""
         wish = self._in_region(wish)
+        person, currency = wish.person, wish.person.currency
+        code = issue_gift_card(self.container, currency, gift_card, person.email) if payment == "gift_card" else None
+        credit = self.credit.get(person.email, 0) if payment == "card" else 0
         for attempt in range(8):
             command = self.composer.command(wish, self.composer.actor(wish))
-            goods = sum(self.by_sku[sku].price_minor(command.currency) * q for sku, q in wish.lines) - sum(
-                to_minor(d.amount, command.currency) for d in command.discounts)
-            command = pay(command, payment, gift_card, goods, self.clock.moment)
+            goods = sum(self.by_sku[sku].price_minor(currency) * q for sku, q in wish.lines) - sum(
+                to_minor(d.amount, currency) for d in command.discounts)
+            spent = min(credit, goods // 2)  # the store credit of an earlier return pays up to half
+            command = pay(command, payment, _prepaid(code, gift_card_part(gift_card, goods, currency), spent))
             try:
-                return place_order(self.container.uow(), command, self.container.strategy).id, wish
+                placed = place_order(self.container.uow(), command, self.container.strategy).id, wish
+                if spent > 0:
+                    self.credit[person.email] = credit - spent
+                    self.counts["store_credit_spent"] += 1
+                return placed
             except OutOfStock as refused:
                 self.counts["out_of_stock"] += 1
                 dropped: set[str] = set()
@@ -212,3 +230,13 @@ class Simulation(Lifecycle):
             plan.not_before = moment + hours(1)
             self.clock.at(moment, partial(self.cancel_line, plan, victim.id, quantity))
         self.follow(plan, fos)
+
+
+def _prepaid(gift_card_code: str | None, gift_card: int, store_credit: int) -> list[PaymentRequest]:
+    """What pays before the card: a real gift card (by its code) and the customer's store credit (minor units)."""
+    prepaid = []
+    if gift_card_code and gift_card > 0:
+        prepaid.append(PaymentRequest("gift_card", amount=gift_card, token=gift_card_code))
+    if store_credit > 0:
+        prepaid.append(PaymentRequest("store_credit", amount=store_credit))
+    return prepaid

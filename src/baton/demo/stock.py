@@ -14,7 +14,7 @@ from baton.catalog.model import StockPolicy
 from baton.demo.catalog import DemoProduct
 from baton.demo.data import SITES
 from baton.inventory.model import MovementKind
-from baton.inventory.services import move_stock
+from baton.inventory.services import move_stock, set_reorder_point
 
 ROLE = {s.code: s.role for s in SITES}
 COUNTRY = {s.code: s.country for s in SITES}
@@ -132,6 +132,24 @@ class Keeper:
                     self.receive(lv.location, lv.sku, quantity, "store delivery")
             elif role in ("secondary", "dropship") and weekly and lv.available < 5:
                 self.receive(lv.location, lv.sku, int(self.rng.randint(20, 50) * boost) - min(lv.available, 0))
+
+    def reorder_points(self, share: float = 0.25) -> int:
+        """Reorder points on a sample of the main warehouses' and stores' stocked products, a little above where
+        the morning run replenishes, so inventory.low_stock is announced and low stock shows real rows. Scarce
+        products (never replenished) all get one."""
+        chosen = 0
+        for lv in self.levels():
+            product = self.by_sku[lv.sku]
+            role = ROLE[lv.location]
+            if product.policy is not StockPolicy.STOCKED or role not in ("main", "store"):
+                continue
+            if not product.scarce and self.rng.random() >= share:
+                continue
+            boost = min(3.0, 0.6 + product.popularity / 2)
+            point = self.rng.randint(2, 4) if role == "store" else int(12 * boost) + self.rng.randint(0, 15)
+            set_reorder_point(self.container.uow(), lv.location, lv.sku, point)
+            chosen += 1
+        return chosen
 
     def release(self, sku: str) -> None:
         """A preorder product arrives: every location holding preorders gets them, the main warehouses a stock."""
