@@ -4,59 +4,27 @@ amount is named next to its field. The screenshots in the README come from here 
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
 
 from baton.adapters.db.migrate import upgrade
-from baton.bootstrap import bootstrap
-from baton.config import Settings
-from baton.identity.console import create_user
-from tests.conftest import unavailable
+from tests.e2e.browser import ADDRESS, JANE, add_users, screenshot, seeding, signed_in
+from tests.e2e.browser import browser as browser  # the module fixtures
+from tests.e2e.browser import chromium as chromium
 from tests.e2e.server import BatonServer
 
 pytestmark = pytest.mark.xdist_group("server")
 
-# The README's screenshots are refreshed with BATON_SCREENSHOTS=1 (a test run leaves the tracked files alone).
-SCREENSHOTS = (Path(__file__).resolve().parents[2] / "docs" / "screenshots" if os.environ.get("BATON_SCREENSHOTS")
-               else Path(tempfile.gettempdir()) / "baton-screenshots")
-PASSWORD = "correct horse battery staple"
-JANE = {"email": "jane.doe@example.com", "name": "Jane Doe"}
-ADDRESS = {"name": "Jane Doe", "line1": "Jungfernstieg 1", "city": "Hamburg", "postal_code": "20095",
-           "country": "DE"}
 SHOPPERS = [("max@example.com", "Max Mustermann", "app"), ("erika@example.com", "Erika Muster", "phone"),
             ("li@example.com", "Li Wei", "marketplace")]
-
-
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    path = shutil.which("chromium")
-    if path is None:
-        unavailable("chromium is not installed (apt-get install chromium); the console browser tests need it")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        unavailable("playwright is not installed (pip install -e '.[dev]')")
-    assert path is not None
-    return path
 
 
 @pytest.fixture(scope="module")
 def server(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[BatonServer]:
     url = f"sqlite:///{tmp_path_factory.mktemp('console') / 'shop.db'}"
     upgrade(url)
-    container = bootstrap(Settings(database_url=url))
-    try:
-        for role in ("agent", "analyst"):
-            create_user(container.uow(), f"{role}@shop.example", role.title(), role, PASSWORD)
-    finally:
-        container.engine.dispose()
+    add_users(url, {"agent": ("agent", ()), "analyst": ("analyst", ())})
     with BatonServer(url) as running:
         seed(running)
         yield running
@@ -65,19 +33,9 @@ def server(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 
 def seed(server: BatonServer) -> None:
     """A small shop through the API: a warehouse, two products, Jane's paid and shipped order, a few others."""
-    with httpx.Client(base_url=server.base_url, headers={"Authorization": f"Bearer {server.token()}"},
-                      timeout=30) as api:
-        def post(path: str, body: dict[str, Any]) -> dict:
-            response = api.post(path, json=body)
-            assert response.status_code in (200, 201), response.text
-            return dict(response.json())
-
-        post("/api/v1/locations", {"code": "WH-BER", "name": "Berlin warehouse", "type": "warehouse",
-                                   "address": {**ADDRESS, "city": "Berlin", "postal_code": "10115"}})
-        for sku, name, price in (("MUG-BLUE", "Blue mug", "24.90"), ("TEA-ROOIBOS", "Rooibos tea 250 g", "8.50")):
-            post("/api/v1/products", {"sku": sku, "name": name, "category": "kitchen", "price": price,
-                                      "currency": "EUR"})
-            assert api.put(f"/api/v1/inventory/WH-BER/{sku}", json={"on_hand": 50, "reason": "count"}).is_success
+    with seeding(server) as api:
+        post = api.post
+        api.berlin_warehouse()
         jane = post("/api/v1/orders", {"channel": "web", "currency": "EUR", "customer": JANE,
                                        "shipping_address": ADDRESS, "payment": {"method": "sandbox",
                                                                                 "token": "tok_approve"},
@@ -92,35 +50,13 @@ def seed(server: BatonServer) -> None:
                                     "lines": [{"sku": "TEA-ROOIBOS", "quantity": 3}]})
 
 
-@pytest.fixture(scope="module")
-def browser(chromium: str) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium)
-        yield launched
-        launched.close()
-
-
-def signed_in(browser: Any, server: BatonServer, role: str, **context: Any) -> Any:
-    """A page of a new browser context, signed in as the seeded user of `role`, on the console's home page."""
-    page = browser.new_context(base_url=server.base_url, locale="en-US", **context).new_page()
-    page.goto("/console/sign-in")
-    page.get_by_label("Email").fill(f"{role}@shop.example")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/console/")
-    return page
-
-
 def test_an_agent_finds_an_order_by_email_and_refunds_part_of_it(browser, server) -> None:
     from playwright.sync_api import expect
 
     page = signed_in(browser, server, "agent", viewport={"width": 1280, "height": 900})
     page.get_by_role("link", name="Orders", exact=True).click()  # from the home page
     expect(page.get_by_role("heading", name="Orders")).to_be_visible()
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "console-orders.png"), full_page=True)
+    screenshot(page, "console-orders.png")
     # the search box has the focus: typing and Enter are enough
     page.keyboard.type(JANE["email"])
     page.keyboard.press("Enter")
@@ -138,7 +74,7 @@ def test_an_agent_finds_an_order_by_email_and_refunds_part_of_it(browser, server
     timeline = page.locator("ol.timeline")
     expect(timeline).to_contain_text("Refund of EUR 12.50 requested: Scratched mug.")
     expect(timeline).to_contain_text("The refund of EUR 12.50 (sandbox) went through.")
-    page.screenshot(path=str(SCREENSHOTS / "console-order.png"), full_page=True)
+    screenshot(page, "console-order.png")
 
 
 def test_a_bad_refund_amount_is_named_next_to_the_field(browser, server) -> None:
@@ -171,4 +107,4 @@ def test_an_analyst_sees_the_order_but_no_action_and_the_page_fits_a_phone(brows
     for name in ("Refund", "Hold", "Cancel order", "Add note"):
         expect(page.get_by_role("button", name=name)).to_have_count(0)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no sideways scrolling
-    page.screenshot(path=str(SCREENSHOTS / "console-order-phone.png"), full_page=True)
+    screenshot(page, "console-order-phone.png")

@@ -9,38 +9,27 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 
 from baton.adapters.db.migrate import upgrade
-from baton.bootstrap import bootstrap
-from baton.config import Settings
-from baton.identity.console import create_user
+from tests.e2e.browser import ADDRESS, add_users, screenshot, seeding, signed_in
+from tests.e2e.browser import browser as browser  # the module fixtures
+from tests.e2e.browser import chromium as chromium
 from tests.e2e.server import BatonServer
-from tests.e2e.test_console_browser import SCREENSHOTS, browser, chromium  # noqa: F401  (module fixtures)
 
 pytestmark = pytest.mark.xdist_group("server")
 
-PASSWORD = "correct horse battery staple"
-ADDRESS = {"name": "Jane Doe", "line1": "Jungfernstieg 1", "city": "Hamburg", "postal_code": "20095",
-           "country": "DE"}
 USERS = {"warehouse": ("fulfillment", ("WH-BER",)), "agent": ("agent", ())}
 
 
 @pytest.fixture(scope="module")
-def shop(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:  # noqa: F811
+def shop(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """A running server and what was seeded into it: {"server", "orders": {name: order}, "rma": return}."""
     url = f"sqlite:///{tmp_path_factory.mktemp('console-ops') / 'shop.db'}"
     upgrade(url)
     with BatonServer(url) as running:
         seeded = seed(running)
-        container = bootstrap(Settings(database_url=url))  # users after the locations they work for
-        try:
-            for name, (role, locations) in USERS.items():
-                create_user(container.uow(), f"{name}@shop.example", name.title(), role, PASSWORD,
-                            locations=locations)
-        finally:
-            container.engine.dispose()
+        add_users(url, USERS)  # after the locations they work for
         yield {"server": running, **seeded}
         assert running.errors() == [], running.output()
 
@@ -48,16 +37,8 @@ def shop(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[di
 def seed(server: BatonServer) -> dict[str, Any]:
     """Two warehouses; Jane's and Max's orders go to Berlin, Erika's kettle only Munich has; Li's delivered order
     has a return requested."""
-    with httpx.Client(base_url=server.base_url, headers={"Authorization": f"Bearer {server.token()}"},
-                      timeout=30) as api:
-        def post(path: str, body: dict[str, Any]) -> dict:
-            response = api.post(path, json=body)
-            assert response.status_code in (200, 201), response.text
-            return dict(response.json())
-
-        def put(path: str, body: dict[str, Any]) -> None:
-            assert api.put(path, json=body).is_success
-
+    with seeding(server) as api:
+        post, put = api.post, api.put
         for code, city, postal_code, priority in (("WH-BER", "Berlin", "10115", 1), ("WH-MUC", "Munich", "80331", 2)):
             post("/api/v1/locations", {"code": code, "name": f"{city} warehouse", "type": "warehouse",
                                        "priority": priority,
@@ -91,21 +72,11 @@ def seed(server: BatonServer) -> dict[str, Any]:
         return {"orders": orders, "rma": rma}
 
 
-def signed_in(browser: Any, server: BatonServer, user: str, **context: Any) -> Any:  # noqa: F811
-    page = browser.new_context(base_url=server.base_url, locale="en-US", **context).new_page()
-    page.goto("/console/sign-in")
-    page.get_by_label("Email").fill(f"{user}@shop.example")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/console/")
-    return page
-
-
 def fo_of(order: dict) -> str:
     return str(order["fulfillment_orders"][0]["id"])
 
 
-def test_a_warehouse_user_accepts_packs_and_ships_an_order_with_a_tracking_number(browser, shop) -> None:  # noqa: F811
+def test_a_warehouse_user_accepts_packs_and_ships_an_order_with_a_tracking_number(browser, shop) -> None:
     from playwright.sync_api import expect
 
     page = signed_in(browser, shop["server"], "warehouse", viewport={"width": 1280, "height": 900})
@@ -122,8 +93,7 @@ def test_a_warehouse_user_accepts_packs_and_ships_an_order_with_a_tracking_numbe
     expect(page.get_by_role("status")).to_have_text("Packed.")
     page.get_by_label("Carrier").fill("DHL")
     page.get_by_label("Tracking number").fill("00340434161094000042")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "console-fulfillment.png"), full_page=True)
+    screenshot(page, "console-fulfillment.png")
     page.get_by_role("button", name="Ship").click()
     expect(page.get_by_role("status")).to_have_text("The parcel was shipped.")
     shipments = page.locator("section", has=page.get_by_role("heading", name="Shipments"))
@@ -132,7 +102,7 @@ def test_a_warehouse_user_accepts_packs_and_ships_an_order_with_a_tracking_numbe
     expect(page.get_by_role("button", name="Ship")).to_have_count(0)  # nothing left to ship
 
 
-def test_a_warehouse_user_cannot_see_another_locations_queue(browser, shop) -> None:  # noqa: F811
+def test_a_warehouse_user_cannot_see_another_locations_queue(browser, shop) -> None:
     from playwright.sync_api import expect
 
     page = signed_in(browser, shop["server"], "warehouse", viewport={"width": 390, "height": 844}, is_mobile=True)
@@ -149,7 +119,7 @@ def test_a_warehouse_user_cannot_see_another_locations_queue(browser, shop) -> N
     expect(page.get_by_text(erika["number"])).to_have_count(0)
 
 
-def test_a_blank_tracking_number_and_too_many_units_removed_are_named_next_to_the_field(browser, shop) -> None:  # noqa: F811
+def test_a_blank_tracking_number_and_too_many_units_removed_are_named_next_to_the_field(browser, shop) -> None:
     from playwright.sync_api import expect
 
     page = signed_in(browser, shop["server"], "warehouse")
@@ -172,7 +142,7 @@ def test_a_blank_tracking_number_and_too_many_units_removed_are_named_next_to_th
     expect(page.locator("#adjust-quantity-error")).to_contain_text("on_hand cannot go below 0")
 
 
-def test_the_inventory_and_returns_pages_for_the_readme(browser, shop) -> None:  # noqa: F811
+def test_the_inventory_and_returns_pages_for_the_readme(browser, shop) -> None:
     from playwright.sync_api import expect
 
     page = signed_in(browser, shop["server"], "agent", viewport={"width": 1280, "height": 900})
@@ -185,8 +155,7 @@ def test_the_inventory_and_returns_pages_for_the_readme(browser, shop) -> None: 
     expect(page.locator("tbody tr").first).to_contain_text("WH-MUC")
     page.get_by_label("Low stock only").uncheck()
     page.get_by_role("button", name="Show stock").click()
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "console-inventory.png"), full_page=True)
+    screenshot(page, "console-inventory.png")
 
     page.get_by_role("link", name="Returns", exact=True).click()
     rma = shop["rma"]
@@ -195,4 +164,4 @@ def test_the_inventory_and_returns_pages_for_the_readme(browser, shop) -> None: 
     page.get_by_role("button", name="Approve").click()
     expect(page.get_by_role("status")).to_have_text("The return was approved.")
     expect(page.get_by_role("heading", name="Receive units")).to_be_visible()
-    page.screenshot(path=str(SCREENSHOTS / "console-returns.png"), full_page=True)
+    screenshot(page, "console-returns.png")

@@ -11,23 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 
 from baton.adapters.db.migrate import upgrade
-from baton.bootstrap import bootstrap
-from baton.config import Settings
-from baton.identity.console import create_user
+from tests.e2e.browser import ADDRESS, JANE, add_users, screenshot, seeding, signed_in
+from tests.e2e.browser import browser as browser  # the module fixtures
+from tests.e2e.browser import chromium as chromium
 from tests.e2e.server import BatonServer
-from tests.e2e.test_console_browser import (  # noqa: F401  (module fixtures)
-    ADDRESS,
-    JANE,
-    PASSWORD,
-    SCREENSHOTS,
-    browser,
-    chromium,
-    signed_in,
-)
 from tests.e2e.test_portal_browser import PHONE, mailed_link
 
 pytestmark = pytest.mark.xdist_group("server")
@@ -36,38 +26,22 @@ TRACKING_NUMBER = "00340434161094000777"
 
 
 @pytest.fixture(scope="module")
-def shop(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:  # noqa: F811
+def shop(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """A running server with a Berlin warehouse, two products, Jane's paid order and two other customers' orders;
     an agent and a Berlin warehouse user. {"server", "order": Jane's order as the API answered it}."""
     url = f"sqlite:///{tmp_path_factory.mktemp('journey') / 'shop.db'}"
     upgrade(url)
     with BatonServer(url) as running:
         order = seed(running)
-        container = bootstrap(Settings(database_url=url))  # users after the location they work for
-        try:
-            create_user(container.uow(), "agent@shop.example", "Agent", "agent", PASSWORD)
-            create_user(container.uow(), "warehouse@shop.example", "Warehouse", "fulfillment", PASSWORD,
-                        locations=("WH-BER",))
-        finally:
-            container.engine.dispose()
+        add_users(url, {"agent": ("agent", ()), "warehouse": ("fulfillment", ("WH-BER",))})  # after the location
         yield {"server": running, "order": order}
         assert running.errors() == [], running.output()
 
 
 def seed(server: BatonServer) -> dict[str, Any]:
-    with httpx.Client(base_url=server.base_url, headers={"Authorization": f"Bearer {server.token()}"},
-                      timeout=30) as api:
-        def post(path: str, body: dict[str, Any]) -> dict:
-            response = api.post(path, json=body)
-            assert response.status_code in (200, 201), response.text
-            return dict(response.json())
-
-        post("/api/v1/locations", {"code": "WH-BER", "name": "Berlin warehouse", "type": "warehouse",
-                                   "address": {**ADDRESS, "city": "Berlin", "postal_code": "10115"}})
-        for sku, name, price in (("MUG-BLUE", "Blue mug", "24.90"), ("TEA-ROOIBOS", "Rooibos tea 250 g", "8.50")):
-            post("/api/v1/products", {"sku": sku, "name": name, "category": "kitchen", "price": price,
-                                      "currency": "EUR"})
-            assert api.put(f"/api/v1/inventory/WH-BER/{sku}", json={"on_hand": 50, "reason": "count"}).is_success
+    with seeding(server) as api:
+        post = api.post
+        api.berlin_warehouse()
 
         def order(customer: dict[str, str], lines: list[dict[str, Any]]) -> dict:
             return post("/api/v1/orders", {
@@ -81,7 +55,7 @@ def seed(server: BatonServer) -> dict[str, Any]:
         return jane
 
 
-def test_an_order_is_found_shipped_refunded_tracked_and_returned(browser, shop) -> None:  # noqa: F811
+def test_an_order_is_found_shipped_refunded_tracked_and_returned(browser, shop) -> None:
     from playwright.sync_api import expect
 
     server, number, tracking_id = shop["server"], shop["order"]["number"], shop["order"]["tracking_id"]
@@ -138,8 +112,7 @@ def test_an_order_is_found_shipped_refunded_tracked_and_returned(browser, shop) 
 
     # The carrier's news, typed in by the warehouse: the parcel is on the van.
     parcel = warehouse.get_by_role("group", name=f"Parcel DHL {TRACKING_NUMBER}")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    warehouse.screenshot(path=str(SCREENSHOTS / "console-parcel.png"), full_page=True)
+    screenshot(warehouse, "console-parcel.png")
     parcel.get_by_role("button", name="Out for delivery").click()
     expect(warehouse.get_by_role("status")).to_have_text("The parcel is out for delivery; the customer will be told.")
     expect(shipments.locator("tbody tr").first).to_contain_text("out for delivery")
@@ -156,7 +129,7 @@ def test_an_order_is_found_shipped_refunded_tracked_and_returned(browser, shop) 
     expect(parcels).to_contain_text("Out for delivery")
     expect(parcels).to_contain_text("2 × Blue mug, 1 × Rooibos tea 250 g")
     assert jane.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no sideways scrolling
-    jane.screenshot(path=str(SCREENSHOTS / "tracking-out-for-delivery.png"), full_page=True)
+    screenshot(jane, "tracking-out-for-delivery.png")
 
     # It arrives; the warehouse records it and Jane's page says so.
     parcel.get_by_role("button", name="Delivered").click()

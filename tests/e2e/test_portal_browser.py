@@ -8,22 +8,17 @@ portal-return.png and console-order-edit.png come from here (docs/screenshots/ w
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
-from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import create_engine, select
 
 from baton.adapters.db import tables as t
 from baton.adapters.db.migrate import upgrade
-from baton.bootstrap import bootstrap
-from baton.config import Settings
-from baton.identity.console import create_user
-from tests.conftest import unavailable
+from tests.e2e.browser import ADDRESS, JANE, add_users, screenshot, seeding, signed_in
+from tests.e2e.browser import browser as browser  # the module fixtures
+from tests.e2e.browser import chromium as chromium
 from tests.e2e.server import BatonServer
-from tests.e2e.test_console_browser import ADDRESS, JANE, PASSWORD, SCREENSHOTS, signed_in
 
 pytestmark = pytest.mark.xdist_group("server")
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
@@ -31,27 +26,10 @@ TRACKING_NUMBER = "00340434161094000001"
 
 
 @pytest.fixture(scope="module")
-def chromium() -> str:
-    path = shutil.which("chromium")
-    if path is None:
-        unavailable("chromium is not installed (apt-get install chromium); the portal browser tests need it")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        unavailable("playwright is not installed (pip install -e '.[dev]')")
-    assert path is not None
-    return path
-
-
-@pytest.fixture(scope="module")
 def server(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[BatonServer]:
     url = f"sqlite:///{tmp_path_factory.mktemp('portal') / 'shop.db'}"
     upgrade(url)
-    container = bootstrap(Settings(database_url=url))
-    try:
-        create_user(container.uow(), "agent@shop.example", "Agent", "agent", PASSWORD)
-    finally:
-        container.engine.dispose()
+    add_users(url, {"agent": ("agent", ())})
     with BatonServer(url) as running:
         yield running
         assert running.errors() == [], running.output()
@@ -60,21 +38,11 @@ def server(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 @pytest.fixture(scope="module")
 def shop(server: BatonServer) -> dict[str, dict]:
     """A warehouse and a pickup store, two products; Jane's order shipped with DHL (tracked) and a delivered one."""
-    with httpx.Client(base_url=server.base_url, headers={"Authorization": f"Bearer {server.token()}"},
-                      timeout=30) as api:
-        def post(path: str, body: dict[str, Any]) -> dict:
-            response = api.post(path, json=body)
-            assert response.status_code in (200, 201), response.text
-            return dict(response.json())
-
-        post("/api/v1/locations", {"code": "WH-BER", "name": "Berlin warehouse", "type": "warehouse",
-                                   "address": {**ADDRESS, "city": "Berlin", "postal_code": "10115"}})
+    with seeding(server) as api:
+        post = api.post
+        api.berlin_warehouse()
         post("/api/v1/locations", {"code": "ST-HAM", "name": "Hamburg store", "type": "store", "pickup": True,
                                    "address": ADDRESS})
-        for sku, name, price in (("MUG-BLUE", "Blue mug", "24.90"), ("TEA-ROOIBOS", "Rooibos tea 250 g", "8.50")):
-            post("/api/v1/products", {"sku": sku, "name": name, "category": "kitchen", "price": price,
-                                      "currency": "EUR"})
-            assert api.put(f"/api/v1/inventory/WH-BER/{sku}", json={"on_hand": 50, "reason": "count"}).is_success
 
         def order(lines: list[dict], tracking_number: str, deliver: bool) -> dict:
             placed = post("/api/v1/orders", {
@@ -91,16 +59,6 @@ def shop(server: BatonServer) -> dict[str, dict]:
         return {"shipped": order([{"sku": "MUG-BLUE", "quantity": 2}, {"sku": "TEA-ROOIBOS", "quantity": 1}],
                                  TRACKING_NUMBER, deliver=False),
                 "delivered": order([{"sku": "MUG-BLUE", "quantity": 1}], "00340434161094000002", deliver=True)}
-
-
-@pytest.fixture(scope="module")
-def browser(chromium: str) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium)
-        yield launched
-        launched.close()
 
 
 def mailed_link(server: BatonServer, email: str) -> str:
@@ -134,8 +92,7 @@ def test_the_shopper_follows_the_tracking_page_on_a_phone(browser, server, shop)
     expect(page.get_by_text("(estimate)").first).to_be_visible()
     expect(page.get_by_role("link", name="Manage this order")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no sideways scrolling
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "tracking-page.png"), full_page=True)
+    screenshot(page, "tracking-page.png")
 
     page.goto("/track/not-a-tracking-id-at-all")
     expect(page.get_by_role("heading", name="We could not find this order")).to_be_visible()
@@ -168,7 +125,7 @@ def test_the_shopper_signs_in_by_the_mailed_link_and_requests_a_return(browser, 
     expect(page.get_by_label("How many of Blue mug")).to_have_value("1")  # what was chosen stays
     expect(page.get_by_text("Traceback")).to_have_count(0)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # fits the phone
-    page.screenshot(path=str(SCREENSHOTS / "portal-return.png"), full_page=True)
+    screenshot(page, "portal-return.png")
 
     store.select_option("ST-HAM")
     page.get_by_role("button", name="Request the return").click()
@@ -201,7 +158,7 @@ def test_an_agent_places_an_order_on_behalf_and_edits_it_after_a_preview(browser
     page.get_by_role("button", name="Preview new totals").click()
     expect(page.locator("#preview-total")).to_have_text("€25.50")  # 3 × 8.50
     expect(page.get_by_text("change +€8.50")).to_be_visible()
-    page.screenshot(path=str(SCREENSHOTS / "console-order-edit.png"), full_page=True)
+    screenshot(page, "console-order-edit.png")
     page.get_by_role("button", name="Save changes").click()
     expect(page.get_by_role("status")).to_have_text("The order was changed.")
     expect(page.locator("main")).to_contain_text("€25.50")

@@ -17,16 +17,9 @@ from baton.config import Settings
 from baton.entrypoints.http.app import create_app
 from tests.conftest import Shop, bearer, token
 from tests.integration.test_notifications import MailCatcher
+from tests.integration.test_notifications import smtp as smtp  # the fixture: a mail catcher on loopback
 
 WORKER_TIMEOUT = 60  # seconds one `baton worker --once` may take (imports included)
-
-
-@pytest.fixture
-def smtp() -> Iterator[MailCatcher]:
-    catcher = MailCatcher()
-    catcher.controller.start()
-    yield catcher
-    catcher.controller.stop()
 
 
 @pytest.fixture

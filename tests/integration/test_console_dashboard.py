@@ -11,10 +11,7 @@ import pytest
 from baton.bootstrap import Container
 from baton.inventory import services as inventory
 from tests.conftest import Shop
-from tests.integration import test_console_orders as order_pages
-
-sign_in = order_pages.sign_in  # the fixture: a signed-in browser of a new user with a role
-csrf_of = order_pages.csrf_of
+from tests.integration.console_helpers import sign_in as sign_in  # the fixture
 
 REVENUE = "Revenue (EUR)"
 

@@ -12,12 +12,9 @@ import pytest
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
-from baton.bootstrap import Container
-from baton.identity.console import create_user
 from tests.conftest import Shop
-
-PASSWORD = "correct horse battery staple"
-ROLES = ("admin", "agent", "finance", "analyst", "fulfillment")
+from tests.integration.console_helpers import ROLES, csrf_of, form_key_of
+from tests.integration.console_helpers import sign_in as sign_in  # the fixture
 
 
 @pytest.fixture
@@ -45,28 +42,6 @@ def munich(stocked: Shop, client: TestClient) -> dict:
     order = stocked.order([("TEA-1", 1)], customer={"email": "otto@example.com", "name": "Otto Normal"})
     assert order["fulfillment_orders"][0]["location"] == "WH-MUC"
     return order
-
-
-@pytest.fixture
-def sign_in(container: Container, browsers) -> Any:
-    """A signed-in browser of a new user with `role` (a fulfilment user works for WH-BER only)."""
-    def signed(role: str) -> TestClient:
-        email = f"{role}@example.com"
-        create_user(container.uow(), email, role.title(), role, PASSWORD,
-                    locations=("WH-BER",) if role == "fulfillment" else ())
-        browser = browsers()
-        form = browser.get("/console/sign-in")
-        done = browser.post("/console/sign-in", data={"email": email, "password": PASSWORD,
-                                                      "csrf_token": csrf_of(form.text)})
-        assert done.status_code == 303, done.text
-        return browser
-    return signed
-
-
-def csrf_of(html: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, html
-    return match.group(1)
 
 
 def fo_of(order: dict) -> str:
@@ -294,12 +269,6 @@ def parcel_forms(html: str) -> dict[str, str]:
     """{what: action path} of the parcel forms on a fulfilment order page (one parcel)."""
     found = re.findall(r'action="(/console/fulfillment/[^/"]+/shipments/[^/"]+/([a-z-]+))"', html)
     return {what: path for path, what in found}
-
-
-def form_key_of(html: str) -> str:
-    match = re.search(r'name="form_key" value="([^"]+)"', html)
-    assert match, html
-    return match.group(1)
 
 
 def shipment_of(client: TestClient, fo_id: str) -> dict:

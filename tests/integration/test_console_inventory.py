@@ -5,17 +5,12 @@ and a warehouse user kept to their own location."""
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 
-from baton.bootstrap import Container
-from baton.identity.console import create_user
 from tests.conftest import Shop
-
-PASSWORD = "correct horse battery staple"
-ROLES = ("admin", "agent", "finance", "analyst", "fulfillment")
+from tests.integration.console_helpers import ROLES, csrf_of, form_key_of
+from tests.integration.console_helpers import sign_in as sign_in  # the fixture
 
 
 @pytest.fixture
@@ -27,34 +22,6 @@ def stocked(shop: Shop) -> Shop:
     shop.stock("WH-MUC", "MUG-1", 2)
     shop.stock("WH-BER", "TEA-1", 8)
     return shop
-
-
-@pytest.fixture
-def sign_in(container: Container, browsers) -> Any:
-    """A signed-in browser of a new user with `role` (a fulfilment user works for WH-BER only)."""
-    def signed(role: str) -> TestClient:
-        email = f"{role}@example.com"
-        create_user(container.uow(), email, role.title(), role, PASSWORD,
-                    locations=("WH-BER",) if role == "fulfillment" else ())
-        browser = browsers()
-        form = browser.get("/console/sign-in")
-        done = browser.post("/console/sign-in", data={"email": email, "password": PASSWORD,
-                                                      "csrf_token": csrf_of(form.text)})
-        assert done.status_code == 303, done.text
-        return browser
-    return signed
-
-
-def csrf_of(html: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, html
-    return match.group(1)
-
-
-def form_key_of(html: str) -> str:
-    match = re.search(r'name="form_key" value="([^"]+)"', html)
-    assert match, html
-    return match.group(1)
 
 
 def rows_of(html: str) -> list[tuple[str, str]]:

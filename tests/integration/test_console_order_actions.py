@@ -8,31 +8,12 @@ import re
 
 import pytest
 
-from baton.identity.console import create_user
-from tests.integration.test_console_orders import PASSWORD, csrf_of, form_key_of
+from tests.integration.console_helpers import csrf_of, form_key_of
+from tests.integration.console_helpers import sign_in as sign_in  # the fixture
 
 BEHALF = {"email": "otto@example.com", "name": "Otto Normal", "phone": "+49 40 1234", "currency": "EUR",
           "delivery_method": "ship", "address-name": "Otto Normal", "address-line1": "Elbchaussee 5",
           "address-postal_code": "22763", "address-city": "Hamburg", "address-country": "DE", "shipping": "4.90"}
-
-
-@pytest.fixture
-def sign_in(container, browsers):
-    """A signed-in browser of a new user with `role` (one user per role)."""
-    def signed(role: str):
-        email = f"{role}@example.com"
-        if role not in made:
-            create_user(container.uow(), email, role.title(), role, PASSWORD,
-                        locations=("WH-BER",) if role == "fulfillment" else ())
-            made.add(role)
-        browser = browsers()
-        form = browser.get("/console/sign-in")
-        done = browser.post("/console/sign-in", data={"email": email, "password": PASSWORD,
-                                                      "csrf_token": csrf_of(form.text)})
-        assert done.status_code == 303, done.text
-        return browser
-    made: set[str] = set()
-    return signed
 
 
 @pytest.fixture

@@ -4,17 +4,13 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from baton.bootstrap import Container
-from baton.identity.console import create_user
 from tests.conftest import Shop
-
-PASSWORD = "correct horse battery staple"
-ROLES = ("admin", "agent", "finance", "analyst", "fulfillment")
+from tests.integration.console_helpers import csrf_of, form_key_of
+from tests.integration.console_helpers import sign_in as sign_in  # the fixture
 
 
 @pytest.fixture
@@ -31,34 +27,6 @@ def otto(shop: Shop) -> dict:
     shop.product("MUG-1", price="100.00")
     shop.stock("WH-BER", "MUG-1", 40)
     return shop.order([("MUG-1", 1)], customer={"email": "otto@example.com", "name": "Otto Normal"}, channel="app")
-
-
-@pytest.fixture
-def sign_in(container: Container, browsers) -> Any:
-    """A signed-in browser of a new user with `role`."""
-    def signed(role: str) -> TestClient:
-        email = f"{role}@example.com"
-        create_user(container.uow(), email, role.title(), role, PASSWORD,
-                    locations=("WH-BER",) if role == "fulfillment" else ())
-        browser = browsers()
-        form = browser.get("/console/sign-in")
-        done = browser.post("/console/sign-in", data={"email": email, "password": PASSWORD,
-                                                      "csrf_token": csrf_of(form.text)})
-        assert done.status_code == 303, done.text
-        return browser
-    return signed
-
-
-def csrf_of(html: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, html
-    return match.group(1)
-
-
-def form_key_of(html: str) -> str:
-    match = re.search(r'name="form_key" value="([^"]+)"', html)
-    assert match, html
-    return match.group(1)
 
 
 def forms_of(html: str) -> set[str]:

@@ -10,11 +10,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from baton.bootstrap import Container
-from baton.identity.console import create_user
 from tests.conftest import Shop
+from tests.integration.console_helpers import csrf_of
+from tests.integration.console_helpers import sign_in as sign_in  # the fixture
 
-PASSWORD = "correct horse battery staple"
 CARD = {"method": "sandbox", "token": "tok_approve"}
 
 
@@ -46,28 +45,6 @@ def rma(client: TestClient, order: dict) -> dict:
         "lines": [{"line_id": line, "quantity": 2, "reason": "too small"}], "method": "ship_back"})
     assert answer.status_code == 201, answer.text
     return dict(answer.json())
-
-
-@pytest.fixture
-def sign_in(container: Container, browsers) -> Any:
-    """A signed-in browser of a new user with `role` (a fulfilment user works for WH-BER only)."""
-    def signed(role: str, locations: tuple[str, ...] = ("WH-BER",)) -> TestClient:
-        email = f"{role}-{'-'.join(locations).lower()}@example.com"
-        create_user(container.uow(), email, role.title(), role, PASSWORD,
-                    locations=locations if role == "fulfillment" else ())
-        browser = browsers()
-        form = browser.get("/console/sign-in")
-        done = browser.post("/console/sign-in", data={"email": email, "password": PASSWORD,
-                                                      "csrf_token": csrf_of(form.text)})
-        assert done.status_code == 303, done.text
-        return browser
-    return signed
-
-
-def csrf_of(html: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, html
-    return match.group(1)
 
 
 def forms_of(html: str) -> set[str]:

@@ -12,12 +12,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import Shop, bearer
-from tests.integration import test_console_orders as order_pages
 from tests.integration import test_webhooks as webhook_tests
+from tests.integration.console_helpers import csrf_of
+from tests.integration.console_helpers import sign_in as sign_in  # the fixture
 from tests.integration.test_webhooks import Receiver, drain
 
-sign_in = order_pages.sign_in  # the fixture: a signed-in browser of a new user with a role
-csrf_of = order_pages.csrf_of
 receiver, http = webhook_tests.receiver, webhook_tests.http  # fixtures: a loopback endpoint, a client
 
 PAGES = ("/console/settings", "/console/settings/locations", "/console/settings/locations/WH-BER",

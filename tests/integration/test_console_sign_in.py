@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -22,20 +21,14 @@ from baton.identity.demo_access import ensure_demo_admin
 from baton.identity.users import User
 from baton.shared.clock import frozen_at, utcnow
 from baton.shared.errors import InvalidInput
+from tests.integration.console_helpers import PASSWORD, csrf_of
 
-PASSWORD = "correct horse battery staple"
 EMAIL = "jane@example.com"
 
 
 @pytest.fixture
 def jane(container: Container) -> User:
     return create_user(container.uow(), EMAIL, "Jane Doe", "agent", PASSWORD)
-
-
-def csrf_of(html: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, html
-    return match.group(1)
 
 
 def submit_sign_in(browser: TestClient, email: str = EMAIL, password: str = PASSWORD):

@@ -112,6 +112,16 @@ def speaks(client: TestClient, customer_id: str, language: str) -> None:
     assert response.status_code == 200, response.text
 
 
+def texting_jane(container: Container, client: TestClient, shop: Shop) -> dict[str, str]:
+    """Stock, and Jane with a mobile number, who asked for texts after her first order: her details, to order again."""
+    stocked(shop)
+    customer = {"email": "jane@example.com", "name": "Jane Doe", "phone": "+4915112345678"}
+    first = shop.order([("SKU-1", 1)], customer=customer)
+    drain(container)
+    prefers(client, first["customer"]["id"], sms=True)
+    return customer
+
+
 def prefers(client: TestClient, customer_id: str, email: bool = True, sms: bool = False) -> dict[str, Any]:
     response = client.put(f"/api/v1/customers/{customer_id}/notification-preferences",
                           json={"email": email, "sms": sms})
@@ -406,11 +416,7 @@ def provider() -> Iterator[SmsProvider]:
 
 def test_the_http_sms_adapter_posts_json_with_the_bearer_token_and_retries_a_5xx(
         container: Container, client: TestClient, shop: Shop, provider: SmsProvider) -> None:
-    stocked(shop)
-    customer = {"email": "jane@example.com", "name": "Jane Doe", "phone": "+4915112345678"}
-    first = shop.order([("SKU-1", 1)], customer=customer)
-    drain(container)
-    prefers(client, first["customer"]["id"], sms=True)
+    customer = texting_jane(container, client, shop)
     texting = with_settings(container, sms_url=provider.url, sms_token="sk_test_123")
     order = shop.order([("SKU-1", 1)], customer=customer)
     provider.statuses = [503]
@@ -432,11 +438,7 @@ def test_the_http_sms_adapter_posts_json_with_the_bearer_token_and_retries_a_5xx
 
 def test_a_provider_refusing_the_number_fails_the_sms_at_once(
         container: Container, client: TestClient, shop: Shop, provider: SmsProvider) -> None:
-    stocked(shop)
-    customer = {"email": "jane@example.com", "name": "Jane Doe", "phone": "+4915112345678"}
-    first = shop.order([("SKU-1", 1)], customer=customer)
-    drain(container)
-    prefers(client, first["customer"]["id"], sms=True)
+    customer = texting_jane(container, client, shop)
     provider.statuses = [422]
     order = shop.order([("SKU-1", 1)], customer=customer)
     drain(with_settings(container, sms_url=provider.url, sms_token="sk_test_123"))

@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 
 from baton.bootstrap import Container
 from tests.conftest import Shop
-from tests.integration.test_console_orders import ROLES, csrf_of
-from tests.integration.test_console_orders import sign_in as sign_in
+from tests.integration.console_helpers import ROLES, csrf_of
+from tests.integration.console_helpers import sign_in as sign_in
 from tests.integration.test_notifications import drain, messages, stocked
 from tests.integration.test_notifications import mailing as mailing
 from tests.integration.test_notifications import smtp as smtp

@@ -3,9 +3,11 @@ dashboard: console_dashboard.py).
 
 What later console pages build on:
 - `router` uses `ConsoleRoute`, which turns `SignInRequired` into a redirect to the sign-in page, `CsrfRejected`
-  into a 403 page, and puts no-store and anti-framing headers on every answer;
+  into a 403 page, and puts no-store and anti-framing headers on every answer; the page modules that check roles
+  use `PageRoute`, which also turns `Forbidden` (see `require`) into the 403 page and `NotFound` into the 404 page;
 - `SignedInDep` / `console_user` give the signed-in session / actor (or redirect), `CsrfChecked` checks the
   `csrf_token` field of a form against the session's own token;
+- `require` checks the signed-in role against `baton.identity.permissions`, `required_text` a form's text field;
 - routes declare `openapi_extra=CONSOLE` (see `declare_permissions`).
 
 The session cookie holds a random value whose SHA-256 is the session's key; Secure, HttpOnly, SameSite=Lax.
@@ -17,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import RedirectResponse
@@ -30,8 +32,9 @@ from baton.entrypoints.http.deps import ContainerDep
 from baton.entrypoints.web.csrf import FIELD, CsrfRejected, DoubleSubmit, same
 from baton.identity import console
 from baton.identity.console import SignedIn, SignInRefused
+from baton.identity.permissions import Action, allows
 from baton.shared.actor import Actor
-from baton.shared.errors import RateLimited
+from baton.shared.errors import Forbidden, InvalidInput, NotFound, RateLimited
 
 SESSION_COOKIE = "baton_session"
 CSRF_COOKIE = "baton_csrf"
@@ -80,6 +83,30 @@ class ConsoleRoute(APIRoute):
         return handle
 
 
+class PageRoute(ConsoleRoute):
+    """The console pages' route class: on top of ConsoleRoute, a refused role (`require`) gets the 403 page and
+    something unknown the 404 page."""
+
+    not_found: ClassVar[str] = "Not found"  # the 404 page's heading
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def handle(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except Forbidden as refused:
+                response = page(request, "console_message.html", {"heading": "Not allowed", "text": refused.detail},
+                                status=403)
+            except NotFound as missing:
+                response = page(request, "console_message.html", {"heading": self.not_found, "text": missing.detail},
+                                status=404)
+            response.headers.update(SECURITY_HEADERS)
+            return response
+
+        return handle
+
+
 router = APIRouter(prefix="/console", tags=["console"], route_class=ConsoleRoute, include_in_schema=False)
 
 
@@ -115,6 +142,24 @@ async def require_csrf(request: Request, signed: SignedInDep) -> SignedIn:
 
 
 CsrfChecked = Annotated[SignedIn, Depends(require_csrf)]
+
+
+def require(signed: SignedIn, *actions: Action) -> Actor:
+    """The signed-in actor, when its role may take one of `actions`; else Forbidden (the 403 page of PageRoute)."""
+    if not any(allows(signed.actor.role, action) for action in actions):
+        wanted = " or ".join(action.value for action in actions)
+        raise Forbidden(f"Your role ({signed.actor.role}) may not {wanted}.", code="permission_denied")
+    return signed.actor
+
+
+def required_text(name: str, value: str, limit: int = 500) -> str:
+    """A text field that must not be blank, trimmed; its name in the refusal."""
+    cleaned = value.strip()
+    if not cleaned:
+        raise InvalidInput(name, "is required.")
+    if len(cleaned) > limit:
+        raise InvalidInput(name, f"is longer than {limit} characters.")
+    return cleaned
 
 
 # -- routes ---------------------------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from baton.entrypoints.http.payments import check_token
 from baton.entrypoints.web import console_action_forms as commands
 from baton.entrypoints.web import console_order_views as views
 from baton.entrypoints.web import order_forms as forms
-from baton.entrypoints.web.console import CONSOLE, CsrfChecked, SignedInDep, page
+from baton.entrypoints.web.console import CONSOLE, CsrfChecked, SignedInDep, page, require, required_text
 from baton.entrypoints.web.console_orders import (
     DONE,
     OrdersRoute,
@@ -35,8 +35,6 @@ from baton.entrypoints.web.console_orders import (
     locale_of,
     order_id_of,
     order_page,
-    require,
-    required_text,
 )
 from baton.identity.console import SignedIn
 from baton.identity.permissions import Action

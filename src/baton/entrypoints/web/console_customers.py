@@ -6,7 +6,6 @@ preferred language (as the API allows), with a mistake shown next to the field a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, Response
@@ -16,36 +15,14 @@ from starlette.datastructures import URL
 from baton.bootstrap import Container
 from baton.customers import history, record, search
 from baton.entrypoints.http.deps import ContainerDep
-from baton.entrypoints.web.console import CONSOLE, SECURITY_HEADERS, ConsoleRoute, CsrfChecked, SignedInDep, page
-from baton.entrypoints.web.console_orders import require
+from baton.entrypoints.web.console import CONSOLE, CsrfChecked, PageRoute, SignedInDep, page, require
 from baton.identity.console import SignedIn
 from baton.identity.permissions import Action, allows
-from baton.shared.errors import Conflict, Forbidden, InvalidInput, NotFound
+from baton.shared.errors import Conflict, InvalidInput
 from baton.shared.money import format_money, reader_locale, to_minor
 
 PAGE_SIZE = 25
 MAX_TERM = 320
-
-
-class PageRoute(ConsoleRoute):
-    """On top of the console's handling: a refused role gets the 403 page, something unknown the 404 page."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def handle(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except Forbidden as refused:
-                response = page(request, "console_message.html", {"heading": "Not allowed", "text": refused.detail},
-                                status=403)
-            except NotFound as missing:
-                response = page(request, "console_message.html", {"heading": "Not found", "text": missing.detail},
-                                status=404)
-            response.headers.update(SECURITY_HEADERS)
-            return response
-
-        return handle
 
 
 router = APIRouter(prefix="/console", tags=["console"], route_class=PageRoute, include_in_schema=False)

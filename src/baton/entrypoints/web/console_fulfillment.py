@@ -20,7 +20,7 @@ from baton.adapters.documents import fulfillment_pdf
 from baton.bootstrap import Container
 from baton.entrypoints.http.deps import ContainerDep
 from baton.entrypoints.web import console_ops as ops
-from baton.entrypoints.web.console import CONSOLE, CsrfChecked, SignedInDep, page
+from baton.entrypoints.web.console import CONSOLE, CsrfChecked, PageRoute, SignedInDep, page, require, required_text
 from baton.fulfillment import queries, services
 from baton.fulfillment.model import FulfillmentOrder, FulfillmentOrderStatus, Shipment, ShipmentStatus
 from baton.identity.console import SignedIn
@@ -31,7 +31,7 @@ from baton.shared.actor import Actor
 from baton.shared.errors import InvalidInput, NotFound
 from baton.shared.ids import new_id
 
-router = APIRouter(prefix="/console", tags=["console"], route_class=ops.OpsRoute, include_in_schema=False)
+router = APIRouter(prefix="/console", tags=["console"], route_class=PageRoute, include_in_schema=False)
 TABS = ("open", "accepted", "packed", "shipped")  # what is still to be done at the location, then what is on its way
 DONE = {"accept": "Accepted: the order is yours to pick.", "reject": "Rejected: the units are being re-routed.",
         "pack": "Packed.", "ship": "The parcel was shipped.", "handover": "Handed over to the customer.",
@@ -48,7 +48,7 @@ S = FulfillmentOrderStatus
 @router.get("/fulfillment", openapi_extra=CONSOLE)
 def queue(request: Request, container: ContainerDep, signed: SignedInDep, location: str = "", status: str = "open",
           cursor: str = "") -> Response:
-    actor = ops.require(signed, Action.FULFILLMENT_READ)
+    actor = require(signed, Action.FULFILLMENT_READ)
     if status not in TABS:
         raise NotFound(f"The queue has no tab {status[:20]}.")
     with container.reads.connect() as conn:
@@ -90,13 +90,13 @@ def _sku(line: dict[str, Any]) -> str:
 @router.get("/fulfillment/{fo_id}", openapi_extra=CONSOLE)
 def fulfillment_order(fo_id: str, request: Request, container: ContainerDep, signed: SignedInDep,
                       done: str = "") -> Response:
-    ops.require(signed, Action.FULFILLMENT_READ)
+    require(signed, Action.FULFILLMENT_READ)
     return _fo_page(request, container, signed, fo_id, done=DONE.get(done))
 
 
 @router.get("/fulfillment/{fo_id}/pick-list.pdf", openapi_extra=CONSOLE)
 def pick_list(fo_id: str, container: ContainerDep, signed: SignedInDep) -> Response:
-    actor = ops.require(signed, Action.FULFILLMENT_READ)
+    actor = require(signed, Action.FULFILLMENT_READ)
     order, fo = _load(container, actor, fo_id)
     return _pdf(fulfillment_pdf.pick_list(order, fo, _location_name(container, fo.location)),
                 f"pick-list-{order.number}.pdf")
@@ -104,7 +104,7 @@ def pick_list(fo_id: str, container: ContainerDep, signed: SignedInDep) -> Respo
 
 @router.get("/fulfillment/{fo_id}/packing-slip.pdf", openapi_extra=CONSOLE)
 def packing_slip(fo_id: str, container: ContainerDep, signed: SignedInDep) -> Response:
-    actor = ops.require(signed, Action.FULFILLMENT_READ)
+    actor = require(signed, Action.FULFILLMENT_READ)
     order, fo = _load(container, actor, fo_id)
     return _pdf(fulfillment_pdf.packing_slip(order, fo, _location_name(container, fo.location)),
                 f"packing-slip-{order.number}.pdf")
@@ -112,14 +112,14 @@ def packing_slip(fo_id: str, container: ContainerDep, signed: SignedInDep) -> Re
 
 @router.post("/fulfillment/{fo_id}/accept", openapi_extra=CONSOLE)
 def accept(fo_id: str, request: Request, container: ContainerDep, signed: CsrfChecked) -> Response:
-    actor = ops.require(signed, Action.FULFILLMENT_ACT)
+    actor = require(signed, Action.FULFILLMENT_ACT)
     return _act(request, container, signed, fo_id, "accept", set(), {}, lambda: (
         services.accept(container.uow(actor=actor), fo_id, actor.label)))
 
 
 @router.post("/fulfillment/{fo_id}/pack", openapi_extra=CONSOLE)
 def pack(fo_id: str, request: Request, container: ContainerDep, signed: CsrfChecked) -> Response:
-    actor = ops.require(signed, Action.FULFILLMENT_ACT)
+    actor = require(signed, Action.FULFILLMENT_ACT)
     return _act(request, container, signed, fo_id, "pack", set(), {}, lambda: (
         services.pack(container.uow(actor=actor), fo_id, actor.label)))
 
@@ -127,9 +127,9 @@ def pack(fo_id: str, request: Request, container: ContainerDep, signed: CsrfChec
 @router.post("/fulfillment/{fo_id}/reject", openapi_extra=CONSOLE)
 def reject(fo_id: str, request: Request, container: ContainerDep, signed: CsrfChecked,
            reason: Annotated[str, Form()] = "") -> Response:
-    actor = ops.require(signed, Action.FULFILLMENT_ACT)
+    actor = require(signed, Action.FULFILLMENT_ACT)
     return _act(request, container, signed, fo_id, "reject", {"reason"}, {"reject.reason": reason}, lambda: (
-        services.reject(container.uow(actor=actor), fo_id, ops.text("reason", reason), actor.label,
+        services.reject(container.uow(actor=actor), fo_id, required_text("reason", reason), actor.label,
                         container.strategy)))
 
 
@@ -138,15 +138,15 @@ def ship(fo_id: str, request: Request, container: ContainerDep, signed: CsrfChec
          carrier: Annotated[str, Form()] = "", service: Annotated[str, Form()] = "",
          tracking_number: Annotated[str, Form()] = "", line_id: Annotated[list[str] | None, Form()] = None,
          quantity: Annotated[list[str] | None, Form()] = None, form_key: Annotated[str, Form()] = "") -> Response:
-    actor = ops.require(signed, Action.FULFILLMENT_ACT)
+    actor = require(signed, Action.FULFILLMENT_ACT)
     ids, counts = line_id or [], quantity or []
     typed = {"ship.carrier": carrier, "ship.service": service, "ship.tracking_number": tracking_number,
              **{f"ship.quantity.{i}": q for i, q in zip(ids, counts, strict=False)}}
 
     def send() -> None:
-        parcel = _parcel(ids, counts)
-        name = ops.text("carrier", carrier, 64)
-        tracking = ops.text("tracking_number", tracking_number, 120)
+        parcel = ops.units_per_line(ids, counts, "put at least one unit in the parcel.")
+        name = required_text("carrier", carrier, 64)
+        tracking = required_text("tracking_number", tracking_number, 120)
         key = ops.once(request, form_key, [carrier, service, tracking_number, ids, counts])
         with contextlib.suppress(Replay):  # a double-submitted form: the first one shipped
             fo = services.ship(container.uow(key, actor), fo_id, carrier=name, tracking_number=tracking,
@@ -158,7 +158,7 @@ def ship(fo_id: str, request: Request, container: ContainerDep, signed: CsrfChec
 
 @router.post("/fulfillment/{fo_id}/handover", openapi_extra=CONSOLE)
 def handover(fo_id: str, request: Request, container: ContainerDep, signed: CsrfChecked) -> Response:
-    actor = ops.require(signed, Action.FULFILLMENT_ACT)
+    actor = require(signed, Action.FULFILLMENT_ACT)
 
     def hand_over() -> None:
         fo = services.deliver(container.uow(actor=actor), fo_id, actor.label)
@@ -171,7 +171,7 @@ def handover(fo_id: str, request: Request, container: ContainerDep, signed: Csrf
 @router.post("/fulfillment/{fo_id}/shipments/{shipment_id}/out-for-delivery", openapi_extra=CONSOLE)
 def out_for_delivery(fo_id: str, shipment_id: str, request: Request, container: ContainerDep, signed: CsrfChecked,
                      form_key: Annotated[str, Form()] = "") -> Response:
-    actor = ops.require(signed, Action.FULFILLMENT_ACT)
+    actor = require(signed, Action.FULFILLMENT_ACT)
     return _parcel_act(request, container, signed, fo_id, "out_for_delivery", form_key, [shipment_id], {}, (
         lambda uow: services.track(uow, fo_id, shipment_id, ShipmentStatus.OUT_FOR_DELIVERY, None, actor.label)))
 
@@ -179,7 +179,7 @@ def out_for_delivery(fo_id: str, shipment_id: str, request: Request, container: 
 @router.post("/fulfillment/{fo_id}/shipments/{shipment_id}/deliver", openapi_extra=CONSOLE)
 def deliver_parcel(fo_id: str, shipment_id: str, request: Request, container: ContainerDep, signed: CsrfChecked,
                    form_key: Annotated[str, Form()] = "") -> Response:
-    actor = ops.require(signed, Action.FULFILLMENT_ACT)
+    actor = require(signed, Action.FULFILLMENT_ACT)
     return _parcel_act(request, container, signed, fo_id, "delivered", form_key, [shipment_id], {}, (
         lambda uow: services.deliver_parcel(uow, fo_id, shipment_id, actor.label)))
 
@@ -188,11 +188,11 @@ def deliver_parcel(fo_id: str, shipment_id: str, request: Request, container: Co
 def delivery_problem(fo_id: str, shipment_id: str, request: Request, container: ContainerDep, signed: CsrfChecked,
                      note: Annotated[str, Form()] = "", form_key: Annotated[str, Form()] = "") -> Response:
     """The carrier reported a problem (delay, damage, address): the note goes on the timeline and to the customer."""
-    actor = ops.require(signed, Action.FULFILLMENT_ACT)
+    actor = require(signed, Action.FULFILLMENT_ACT)
     field = f"note.{shipment_id[:64]}"
 
     def record(uow: UnitOfWork) -> object:
-        said = ops.text(field, note)
+        said = required_text(field, note)
         return services.track(uow, fo_id, shipment_id, ShipmentStatus.EXCEPTION, said, actor.label)
 
     return _parcel_act(request, container, signed, fo_id, "problem", form_key, [shipment_id, note],
@@ -212,17 +212,6 @@ def _parcel_act(request: Request, container: Container, signed: SignedIn, fo_id:
 
 
 # -- helpers --------------------------------------------------------------------------------------------------
-def _parcel(ids: list[str], counts: list[str]) -> dict[str, int]:
-    """{order line id: units} of the parcel, from one quantity field per line; lines left at 0 stay behind."""
-    if len(ids) != len(counts) or not ids:
-        raise InvalidInput("form", "the form is incomplete; reload the page.")
-    parcel = {line: ops.count(f"quantity.{line}", typed) for line, typed in zip(ids, counts, strict=True)}
-    parcel = {line: units for line, units in parcel.items() if units}
-    if not parcel:
-        raise InvalidInput(f"quantity.{ids[0]}", "put at least one unit in the parcel.")
-    return parcel
-
-
 def _act(request: Request, container: Container, signed: SignedIn, fo_id: str, name: str, fields: set[str],
          typed: dict[str, str], change: Callable[[], object]) -> Response:
     return ops.act(name, fields, change, lambda errors, status: _fo_page(

@@ -21,16 +21,15 @@ from baton.adapters.db.uow import Replay
 from baton.bootstrap import Container
 from baton.entrypoints.http.deps import ContainerDep
 from baton.entrypoints.web import console_ops as ops
-from baton.entrypoints.web.console import CONSOLE, CsrfChecked, SignedInDep, page
+from baton.entrypoints.web.console import CONSOLE, CsrfChecked, PageRoute, SignedInDep, page, require, required_text
 from baton.identity.console import SignedIn
 from baton.identity.permissions import Action, allows
 from baton.inventory import listing, queries, services
 from baton.inventory.model import MovementKind
-from baton.shared.actor import Actor
 from baton.shared.errors import InvalidInput, NotFound
 from baton.shared.ids import new_id
 
-router = APIRouter(prefix="/console", tags=["console"], route_class=ops.OpsRoute, include_in_schema=False)
+router = APIRouter(prefix="/console", tags=["console"], route_class=PageRoute, include_in_schema=False)
 MAX_SKU = 64  # the products table's sku column
 DONE = {"adjust": "The stock was adjusted.", "reorder": "The reorder point was saved."}
 
@@ -39,7 +38,7 @@ DONE = {"adjust": "The stock was adjusted.", "reorder": "The reorder point was s
 @router.get("/inventory", openapi_extra=CONSOLE)
 def stock(request: Request, container: ContainerDep, signed: SignedInDep, sku: str = "", location: str = "",
           low: str = "", cursor: str = "") -> Response:
-    actor = ops.require(signed, Action.INVENTORY_READ)
+    actor = require(signed, Action.INVENTORY_READ)
     form = {"sku": sku.strip()[:MAX_SKU], "location": location, "low": "1" if low else ""}
     here = URL("/console/inventory").include_query_params(**{k: v for k, v in form.items() if v})
     notice = ""
@@ -66,7 +65,7 @@ def _row(row: dict[str, Any]) -> dict[str, Any]:
 # -- one SKU --------------------------------------------------------------------------------------------------
 @router.get("/inventory/{sku}", openapi_extra=CONSOLE)
 def sku_page(sku: str, request: Request, container: ContainerDep, signed: SignedInDep, done: str = "") -> Response:
-    ops.require(signed, Action.INVENTORY_READ)
+    require(signed, Action.INVENTORY_READ)
     return _sku_page(request, container, signed, sku, done=DONE.get(done))
 
 
@@ -74,13 +73,13 @@ def sku_page(sku: str, request: Request, container: ContainerDep, signed: Signed
 def adjust(sku: str, request: Request, container: ContainerDep, signed: CsrfChecked,
            location: Annotated[str, Form()] = "", quantity: Annotated[str, Form()] = "",
            reason: Annotated[str, Form()] = "", form_key: Annotated[str, Form()] = "") -> Response:
-    actor = ops.require(signed, Action.INVENTORY_WRITE)
+    actor = require(signed, Action.INVENTORY_WRITE)
     typed = {"adjust.location": location, "adjust.quantity": quantity, "adjust.reason": reason}
 
     def change() -> None:
-        where = _location(container, actor, location)
+        where = ops.chosen_location(container.reads, actor, location, "is required.")
         delta = _delta(quantity)
-        why = ops.text("reason", reason)
+        why = required_text("reason", reason)
         key = ops.once(request, form_key, [location, quantity, reason])
         with contextlib.suppress(Replay):  # a double-submitted form: the first one adjusted
             services.move_stock(container.uow(key, actor), where, sku, MovementKind.ADJUSTMENT, delta, why,
@@ -92,11 +91,11 @@ def adjust(sku: str, request: Request, container: ContainerDep, signed: CsrfChec
 @router.post("/inventory/{sku}/reorder-point", openapi_extra=CONSOLE)
 def reorder_point(sku: str, request: Request, container: ContainerDep, signed: CsrfChecked,
                   location: Annotated[str, Form()] = "", reorder_point: Annotated[str, Form()] = "") -> Response:
-    actor = ops.require(signed, Action.INVENTORY_WRITE)
+    actor = require(signed, Action.INVENTORY_WRITE)
     typed = {"reorder.location": location, "reorder.reorder_point": reorder_point}
 
     def change() -> None:
-        where = _location(container, actor, location)
+        where = ops.chosen_location(container.reads, actor, location, "is required.")
         point = ops.count("reorder_point", reorder_point) if reorder_point.strip() else None  # blank: no signal
         services.set_reorder_point(container.uow(actor=actor), where, sku, point)
 
@@ -113,15 +112,6 @@ def _delta(typed: str) -> int:
     if abs(delta) > 1_000_000:
         raise InvalidInput("quantity", "is too large.")
     return delta
-
-
-def _location(container: Container, actor: Actor, code: str) -> str:
-    if not code:
-        raise InvalidInput("location", "is required.")
-    with container.reads.connect() as conn:
-        if code not in {loc["code"] for loc in ops.locations(conn, actor)}:
-            raise InvalidInput("location", "is not one of your locations.")
-    return code
 
 
 def _act(request: Request, container: Container, signed: SignedIn, sku: str, name: str, fields: set[str],

@@ -8,7 +8,6 @@ Roles are checked on the server: a page or action the role may not use answers t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -16,48 +15,20 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import RedirectResponse
 
 from baton.entrypoints.http.deps import ContainerDep
-from baton.entrypoints.web.console import CONSOLE, SECURITY_HEADERS, ConsoleRoute, CsrfChecked, SignedInDep, page
+from baton.entrypoints.web.console import CONSOLE, CsrfChecked, PageRoute, SignedInDep, page, require
 from baton.identity.console import SignedIn
 from baton.identity.permissions import Action, allows
 from baton.notifications import services, templates
 from baton.notifications.moments import TITLES, Moment
 from baton.notifications.template import LANGUAGES, VARIABLES, Template
-from baton.shared.actor import Actor
-from baton.shared.errors import BatonError, Forbidden, InvalidInput, NotFound
+from baton.shared.errors import BatonError, InvalidInput, NotFound
 
 EDITOR = "/console/settings/notifications"
 DONE = {"saved": "The template was saved.", "reset": "The built-in template is in force again.",
         "resent": "The message was queued again; the worker sends it shortly."}
 
 
-class NotificationsRoute(ConsoleRoute):
-    """On top of the console's handling: a refused role gets the 403 page, something unknown the 404 page."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def handle(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except Forbidden as refused:
-                response = page(request, "console_message.html", {"heading": "Not allowed", "text": refused.detail},
-                                status=403)
-            except NotFound as missing:
-                response = page(request, "console_message.html", {"heading": "Not found", "text": missing.detail},
-                                status=404)
-            response.headers.update(SECURITY_HEADERS)
-            return response
-
-        return handle
-
-
-router = APIRouter(prefix="/console", tags=["console"], route_class=NotificationsRoute, include_in_schema=False)
-
-
-def require(signed: SignedIn, action: Action) -> Actor:
-    if not allows(signed.actor.role, action):
-        raise Forbidden(f"Your role ({signed.actor.role}) may not {action.value}.", code="permission_denied")
-    return signed.actor
+router = APIRouter(prefix="/console", tags=["console"], route_class=PageRoute, include_in_schema=False)
 
 
 # -- the template editor --------------------------------------------------------------------------------------

@@ -1,56 +1,24 @@
-"""What the console's operations pages (fulfilment, inventory, returns) share: the route class that turns a refused
-role into the 403 page and something unknown (or another location's) into the 404 page, the role check, the
-location choices of the signed-in user, and the POST/redirect/GET action runner that shows a refusal next to its
+"""What the console's operations pages (fulfilment, inventory, returns) share: the location choices of the
+signed-in user (another location's is as good as unknown: the 404 page of console.PageRoute), the checks of a
+form's location and units per line, and the POST/redirect/GET action runner that shows a refusal next to its
 field."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from fastapi import Request, Response
 from fastapi.responses import RedirectResponse
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Engine, select
 
 from baton.adapters.db import tables as t
-from baton.entrypoints.web.console import SECURITY_HEADERS, ConsoleRoute, page
-from baton.identity.console import SignedIn
-from baton.identity.permissions import Action, allows
 from baton.shared.actor import Actor
 from baton.shared.errors import BatonError, Conflict, Forbidden, InvalidInput, NotFound
 from baton.shared.idempotency import Idempotent, fingerprint
 
 PAGE_SIZE = 50
-
-
-class OpsRoute(ConsoleRoute):
-    """On top of the console's handling: a refused role gets the 403 page, anything unknown the 404 page."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def handle(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except Forbidden as refused:
-                response = page(request, "console_message.html", {
-                    "heading": "Not allowed", "text": refused.detail}, status=403)
-            except NotFound as missing:
-                response = page(request, "console_message.html", {
-                    "heading": "Not found", "text": missing.detail}, status=404)
-            response.headers.update(SECURITY_HEADERS)
-            return response
-
-        return handle
-
-
-def require(signed: SignedIn, *actions: Action) -> Actor:
-    """The signed-in actor, when its role may take one of `actions`; else the 403 page."""
-    if not any(allows(signed.actor.role, action) for action in actions):
-        wanted = " or ".join(action.value for action in actions)
-        raise Forbidden(f"Your role ({signed.actor.role}) may not {wanted}.", code="permission_denied")
-    return signed.actor
 
 
 def locations(conn: Connection, actor: Actor) -> list[dict[str, str]]:
@@ -68,6 +36,16 @@ def location_or_404(conn: Connection, actor: Actor, code: str) -> dict[str, str]
     return found
 
 
+def chosen_location(reads: Engine, actor: Actor, code: str, missing: str) -> str:
+    """The location code typed into a form, when it is one of the actor's; `missing` says why one is needed."""
+    if not code:
+        raise InvalidInput("location", missing)
+    with reads.connect() as conn:
+        if code not in {loc["code"] for loc in locations(conn, actor)}:
+            raise InvalidInput("location", "is not one of your locations.")
+    return code
+
+
 def location_name(conn: Connection, code: str) -> str:
     name = conn.scalar(select(t.locations.c.name).where(t.locations.c.code == code))
     return str(name) if name else code
@@ -81,15 +59,6 @@ def once(request: Request, form_key: str, values: list[Any]) -> Idempotent | Non
     return Idempotent(scope, form_key[:64], fingerprint(scope, values))
 
 
-def text(name: str, value: str, limit: int = 500) -> str:
-    cleaned = value.strip()
-    if not cleaned:
-        raise InvalidInput(name, "is required.")
-    if len(cleaned) > limit:
-        raise InvalidInput(name, f"is longer than {limit} characters.")
-    return cleaned
-
-
 def count(name: str, value: str, *, minimum: int = 0) -> int:
     """A whole number of units typed into a form."""
     try:
@@ -101,6 +70,18 @@ def count(name: str, value: str, *, minimum: int = 0) -> int:
     if number > 1_000_000:
         raise InvalidInput(name, "is too large.")
     return number
+
+
+def units_per_line(ids: list[str], counts: list[str], none: str) -> dict[str, int]:
+    """{line id: units} from the form's `line_id` and `quantity` fields, one pair a line; lines left at 0 are not
+    part of it, and `none` is the message when every line is."""
+    if len(ids) != len(counts) or not ids:
+        raise InvalidInput("form", "the form is incomplete; reload the page.")
+    units = {line: count(f"quantity.{line}", typed) for line, typed in zip(ids, counts, strict=True)}
+    units = {line: n for line, n in units.items() if n}
+    if not units:
+        raise InvalidInput(f"quantity.{ids[0]}", none)
+    return units
 
 
 def act(name: str, fields: set[str], change: Callable[[], object], again: Callable[[dict[str, str], int], Response],

@@ -9,7 +9,7 @@ a success redirects back to the order (POST/redirect/GET, so a reload does not r
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -25,11 +25,12 @@ from baton.entrypoints.http.deps import ContainerDep
 from baton.entrypoints.web import console_order_views as views
 from baton.entrypoints.web.console import (
     CONSOLE,
-    SECURITY_HEADERS,
-    ConsoleRoute,
     CsrfChecked,
+    PageRoute,
     SignedInDep,
     page,
+    require,
+    required_text,
     templates,
 )
 from baton.identity.console import SignedIn
@@ -40,7 +41,6 @@ from baton.orders.model import Channel
 from baton.orders.status import OrderStatus
 from baton.payments import flows
 from baton.payments.refunds import MoneyBack, Purpose
-from baton.shared.actor import Actor
 from baton.shared.errors import BatonError, Conflict, Forbidden, InvalidInput, NotFound
 from baton.shared.idempotency import Idempotent, fingerprint
 from baton.shared.ids import new_id
@@ -59,36 +59,15 @@ ACTIONS = {"hold": Action.ORDERS_HOLD, "release": Action.ORDERS_HOLD, "cancel": 
            "edit": Action.ORDERS_EDIT, "returns": Action.RETURNS_MANAGE}
 
 
-class OrdersRoute(ConsoleRoute):
-    """On top of the console's handling: a refused role gets the 403 page, an unknown order the 404 page."""
+class OrdersRoute(PageRoute):
+    """PageRoute for the order pages: their 404 page is headed "Order not found"."""
 
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def handle(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except Forbidden as refused:
-                response = page(request, "console_message.html", {
-                    "heading": "Not allowed", "text": refused.detail}, status=403)
-            except NotFound as missing:
-                response = page(request, "console_message.html", {
-                    "heading": "Order not found", "text": missing.detail}, status=404)
-            response.headers.update(SECURITY_HEADERS)
-            return response
-
-        return handle
+    not_found = "Order not found"
 
 
 router = APIRouter(prefix="/console", tags=["console"], route_class=OrdersRoute, include_in_schema=False)
 # templates ask `may(role, "orders.read")` to show only what the role may do (navigation, actions)
 templates.env.globals["may"] = lambda role, action: allows(role, Action(action))
-
-
-def require(signed: SignedIn, action: Action) -> Actor:
-    if not allows(signed.actor.role, action):
-        raise Forbidden(f"Your role ({signed.actor.role}) may not {action.value}.", code="permission_denied")
-    return signed.actor
 
 
 # -- the list -------------------------------------------------------------------------------------------------
@@ -275,15 +254,6 @@ def _currency(container: Container, order_id: str) -> str:
         if found is None:
             raise NotFound("The order is gone.")
         return found.currency
-
-
-def required_text(name: str, value: str, limit: int = 500) -> str:
-    cleaned = value.strip()
-    if not cleaned:
-        raise InvalidInput(name, "is required.")
-    if len(cleaned) > limit:
-        raise InvalidInput(name, f"is longer than {limit} characters.")
-    return cleaned
 
 
 def locale_of(request: Request) -> str:

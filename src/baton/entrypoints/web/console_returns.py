@@ -20,7 +20,7 @@ from baton.adapters.db.uow import Replay
 from baton.bootstrap import Container
 from baton.entrypoints.http.deps import ContainerDep
 from baton.entrypoints.web import console_ops as ops
-from baton.entrypoints.web.console import CONSOLE, CsrfChecked, SignedInDep, page
+from baton.entrypoints.web.console import CONSOLE, CsrfChecked, PageRoute, SignedInDep, page, require, required_text
 from baton.identity.console import SignedIn
 from baton.identity.permissions import Action, allows, check_money
 from baton.returns import exchange_services, queries, refunds, services
@@ -30,7 +30,7 @@ from baton.shared.errors import Forbidden, InvalidInput, NotFound
 from baton.shared.ids import new_id
 from baton.shared.money import format_money, reader_locale, to_decimal_string
 
-router = APIRouter(prefix="/console", tags=["console"], route_class=ops.OpsRoute, include_in_schema=False)
+router = APIRouter(prefix="/console", tags=["console"], route_class=PageRoute, include_in_schema=False)
 TABS = ("requested", "approved", "received", "inspected")  # what still waits for someone
 DONE = {"approve": "The return was approved.", "reject": "The return was rejected.",
         "receive": "The units were received.", "inspect": "The units were inspected.",
@@ -43,7 +43,7 @@ S = ReturnStatus
 @router.get("/returns", openapi_extra=CONSOLE)
 def queue(request: Request, container: ContainerDep, signed: SignedInDep, status: str = "requested",
           cursor: str = "") -> Response:
-    actor = ops.require(signed, *READERS)
+    actor = require(signed, *READERS)
     if status not in TABS:
         raise NotFound(f"The returns queue has no tab {status[:20]}.")
     notice = ""
@@ -65,13 +65,13 @@ def queue(request: Request, container: ContainerDep, signed: SignedInDep, status
 @router.get("/returns/{number}", openapi_extra=CONSOLE)
 def return_page(number: str, request: Request, container: ContainerDep, signed: SignedInDep,
                 done: str = "") -> Response:
-    ops.require(signed, *READERS)
+    require(signed, *READERS)
     return _return_page(request, container, signed, number, done=DONE.get(done))
 
 
 @router.post("/returns/{number}/approve", openapi_extra=CONSOLE)
 def approve(number: str, request: Request, container: ContainerDep, signed: CsrfChecked) -> Response:
-    actor = ops.require(signed, Action.RETURNS_MANAGE)
+    actor = require(signed, Action.RETURNS_MANAGE)
     rid = _id(container, actor, number)
     return _act(request, container, signed, number, "approve", set(), {}, lambda: (
         services.approve(container.uow(actor=actor), rid)))
@@ -80,11 +80,11 @@ def approve(number: str, request: Request, container: ContainerDep, signed: Csrf
 @router.post("/returns/{number}/reject", openapi_extra=CONSOLE)
 def reject(number: str, request: Request, container: ContainerDep, signed: CsrfChecked,
            reason: Annotated[str, Form()] = "") -> Response:
-    actor = ops.require(signed, Action.RETURNS_MANAGE)
+    actor = require(signed, Action.RETURNS_MANAGE)
     rid = _id(container, actor, number)
 
     def rejected() -> None:
-        services.reject(container.uow(actor=actor), rid, ops.text("reason", reason))
+        services.reject(container.uow(actor=actor), rid, required_text("reason", reason))
         exchange_services.settle_replacement(lambda: container.uow(actor=actor), container.gateway, rid)
 
     return _act(request, container, signed, number, "reject", {"reason"}, {"reject.reason": reason}, rejected)
@@ -94,14 +94,14 @@ def reject(number: str, request: Request, container: ContainerDep, signed: CsrfC
 def receive(number: str, request: Request, container: ContainerDep, signed: CsrfChecked,
             location: Annotated[str, Form()] = "", line_id: Annotated[list[str] | None, Form()] = None,
             quantity: Annotated[list[str] | None, Form()] = None, form_key: Annotated[str, Form()] = "") -> Response:
-    actor = ops.require(signed, Action.RETURNS_RECEIVE)
+    actor = require(signed, Action.RETURNS_RECEIVE)
     rid = _id(container, actor, number)
     ids, counts = line_id or [], quantity or []
     typed = {"receive.location": location, **{f"receive.quantity.{i}": q for i, q in zip(ids, counts, strict=False)}}
 
     def arrived() -> None:
-        where = _location(container, actor, location)
-        units = _units(ids, counts)
+        where = ops.chosen_location(container.reads, actor, location, "say at which location the units arrived.")
+        units = ops.units_per_line(ids, counts, "receive at least one unit.")
         key = ops.once(request, form_key, [location, ids, counts])
         with contextlib.suppress(Replay):  # a double-submitted form: the first one received
             services.receive(container.uow(key, actor), rid, units, where, actor, container.gateway)
@@ -116,7 +116,7 @@ def inspect(number: str, request: Request, container: ContainerDep, signed: Csrf
             line_id: Annotated[list[str] | None, Form()] = None,
             resellable: Annotated[list[str] | None, Form()] = None,
             damaged: Annotated[list[str] | None, Form()] = None, form_key: Annotated[str, Form()] = "") -> Response:
-    actor = ops.require(signed, Action.RETURNS_RECEIVE)
+    actor = require(signed, Action.RETURNS_RECEIVE)
     rid = _id(container, actor, number)
     ids, good, bad = line_id or [], resellable or [], damaged or []
     typed = {**{f"inspect.resellable.{i}": g for i, g in zip(ids, good, strict=False)},
@@ -135,7 +135,7 @@ def inspect(number: str, request: Request, container: ContainerDep, signed: Csrf
 @router.post("/returns/{number}/refund", openapi_extra=CONSOLE)
 def refund(number: str, request: Request, container: ContainerDep, signed: CsrfChecked,
            form_key: Annotated[str, Form()] = "") -> Response:
-    actor = ops.require(signed, Action.RETURNS_MANAGE)
+    actor = require(signed, Action.RETURNS_MANAGE)
     rid = _id(container, actor, number)
 
     def pay_back() -> None:
@@ -155,24 +155,13 @@ def refund(number: str, request: Request, container: ContainerDep, signed: CsrfC
 
 @router.post("/returns/{number}/close", openapi_extra=CONSOLE)
 def close(number: str, request: Request, container: ContainerDep, signed: CsrfChecked) -> Response:
-    actor = ops.require(signed, Action.RETURNS_MANAGE)
+    actor = require(signed, Action.RETURNS_MANAGE)
     rid = _id(container, actor, number)
     return _act(request, container, signed, number, "close", set(), {}, lambda: (
         services.close(container.uow(actor=actor), rid)))
 
 
 # -- helpers --------------------------------------------------------------------------------------------------
-def _units(ids: list[str], counts: list[str]) -> dict[str, int]:
-    """{return line id: units} from one quantity field per line; lines left at 0 are not part of it."""
-    if len(ids) != len(counts) or not ids:
-        raise InvalidInput("form", "the form is incomplete; reload the page.")
-    units = {line: ops.count(f"quantity.{line}", typed) for line, typed in zip(ids, counts, strict=True)}
-    units = {line: n for line, n in units.items() if n}
-    if not units:
-        raise InvalidInput(f"quantity.{ids[0]}", "receive at least one unit.")
-    return units
-
-
 def _verdicts(ids: list[str], good: list[str], bad: list[str]) -> dict[str, tuple[int, int]]:
     """{return line id: (resellable, damaged)}; lines with neither are not part of it."""
     if not ids or not len(ids) == len(good) == len(bad):
@@ -183,15 +172,6 @@ def _verdicts(ids: list[str], good: list[str], bad: list[str]) -> dict[str, tupl
     if not verdicts:
         raise InvalidInput(f"resellable.{ids[0]}", "judge at least one unit.")
     return verdicts
-
-
-def _location(container: Container, actor: Actor, code: str) -> str:
-    if not code:
-        raise InvalidInput("location", "say at which location the units arrived.")
-    with container.reads.connect() as conn:
-        if code not in {loc["code"] for loc in ops.locations(conn, actor)}:
-            raise InvalidInput("location", "is not one of your locations.")
-    return code
 
 
 def _id(container: Container, actor: Actor, number: str) -> str:

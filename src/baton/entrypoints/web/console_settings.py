@@ -24,9 +24,7 @@ from baton.entrypoints.http.deps import ContainerDep
 from baton.entrypoints.http.presenters import product as product_view
 from baton.entrypoints.http.schemas import LocationIn, LocationUpdate, ProductIn, ProductUpdate
 from baton.entrypoints.http.settings_schemas import TaxRateIn
-from baton.entrypoints.web.console import CONSOLE, CsrfChecked, SignedInDep, page
-from baton.entrypoints.web.console_customers import PageRoute
-from baton.entrypoints.web.console_orders import require
+from baton.entrypoints.web.console import CONSOLE, CsrfChecked, PageRoute, SignedInDep, page, require
 from baton.identity.console import SignedIn
 from baton.identity.permissions import Action, allows
 from baton.shared import cursor as cursors
@@ -66,10 +64,14 @@ Fields = Annotated[dict[str, str], Depends(form_fields)]
 
 def allowed_to(signed: SignedIn, section: str) -> None:
     """The settings area, then this section's own permission; the 403 page otherwise."""
+    _settings_area(signed)
+    require(signed, SECTIONS[section][1])
+
+
+def _settings_area(signed: SignedIn) -> None:
     role = signed.actor.role
     if not (allows(role, Action.SETTINGS_MANAGE) or allows(role, Action.USERS_MANAGE)):
         raise Forbidden(f"Your role ({role}) may not open the settings.", code="permission_denied")
-    require(signed, SECTIONS[section][1])
 
 
 def checked(model: type[M], data: dict[str, Any]) -> M:
@@ -100,13 +102,17 @@ def settle(render: Callable[[dict[str, str], int], Response], change: Callable[[
     """Run one change; a refusal re-renders the page with the message next to its field, or above the form."""
     try:
         change()
-    except FormInvalid as invalid:
-        return render({k if k in fields else "form": v for k, v in invalid.errors.items()}, 422)
-    except InvalidInput as bad:
-        return render({bad.field if bad.field in fields else "form": bad.reason}, 422)
+    except (FormInvalid, InvalidInput) as refused:
+        return render(errors_of(refused, fields), 422)
     except Conflict as refused:
         return render({"form": refused.detail}, 409)
     return RedirectResponse(done_url, status_code=303)
+
+
+def errors_of(refused: FormInvalid | InvalidInput, fields: set[str]) -> dict[str, str]:
+    """A refusal's messages by field; one about something the form has no field for goes above the form."""
+    found = refused.errors if isinstance(refused, FormInvalid) else {refused.field: refused.reason}
+    return {name if name in fields else "form": message for name, message in found.items()}
 
 
 def settings_page(request: Request, signed: SignedIn, section: str, context: dict[str, Any],
@@ -122,9 +128,7 @@ def settings_page(request: Request, signed: SignedIn, section: str, context: dic
 # -- the overview ---------------------------------------------------------------------------------------------
 @router.get("/settings", openapi_extra=CONSOLE)
 def overview(request: Request, signed: SignedInDep) -> Response:
-    role = signed.actor.role
-    if not (allows(role, Action.SETTINGS_MANAGE) or allows(role, Action.USERS_MANAGE)):
-        raise Forbidden(f"Your role ({role}) may not open the settings.", code="permission_denied")
+    _settings_area(signed)
     return settings_page(request, signed, "", {})
 
 

@@ -7,6 +7,8 @@ is the one answer that is not a redirect: it is shown on the page that answers t
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -15,13 +17,13 @@ from fastapi.responses import RedirectResponse
 from baton.bootstrap import Container
 from baton.entrypoints.http.deps import ContainerDep
 from baton.entrypoints.http.identity_schemas import TokenIn
-from baton.entrypoints.web.console import CONSOLE, CsrfChecked, SignedInDep
-from baton.entrypoints.web.console_customers import PageRoute
+from baton.entrypoints.web.console import CONSOLE, CsrfChecked, PageRoute, SignedInDep
 from baton.entrypoints.web.console_settings import (
     Fields,
     FormInvalid,
     allowed_to,
     checked,
+    errors_of,
     settings_page,
     settle,
 )
@@ -41,6 +43,18 @@ DELIVERIES = 50
 
 def _codes(text: str) -> list[str]:
     return [code.strip() for code in text.split(",") if code.strip()]
+
+
+def _shown_once(render: Callable[..., Response], create: Callable[[], dict[str, str]], typed: dict[str, str],
+                fields: set[str]) -> Response:
+    """Run a creation that answers a new secret ({"name", "secret"}): `render(errors, typed, status, new)` shows it
+    on this answer (201) and nothing ever shows it again. A refusal re-renders the form with what was typed and
+    the message next to its field (422)."""
+    try:
+        new = create()
+    except (FormInvalid, InvalidInput) as refused:
+        return render(errors_of(refused, fields), typed, 422, None)
+    return render(None, None, 201, new)
 
 
 # -- users ----------------------------------------------------------------------------------------------------
@@ -91,17 +105,14 @@ def tokens(request: Request, container: ContainerDep, signed: SignedInDep) -> Re
 @router.post("/settings/tokens", openapi_extra=CONSOLE)
 def create_token(request: Request, container: ContainerDep, signed: CsrfChecked, form: Fields) -> Response:
     allowed_to(signed, "tokens")
-    try:
+
+    def create() -> dict[str, str]:
         body = checked(TokenIn, {**form, "locations": _codes(form.get("locations", ""))})
         token, secret = services.create_token(container.uow(actor=signed.actor), body.role, body.name,
                                               body.locations, body.expires_days)
-    except FormInvalid as invalid:
-        errors = {k if k in TOKEN_FIELDS else "form": v for k, v in invalid.errors.items()}
-        return _tokens_page(request, container, signed, errors, form, 422)
-    except InvalidInput as bad:
-        return _tokens_page(request, container, signed, {bad.field if bad.field in TOKEN_FIELDS else "form":
-                                                         bad.reason}, form, 422)
-    return _tokens_page(request, container, signed, new={"name": token.name, "secret": secret}, status=201)
+        return {"name": token.name, "secret": secret}
+
+    return _shown_once(partial(_tokens_page, request, container, signed), create, form, TOKEN_FIELDS)
 
 
 @router.post("/settings/tokens/{token_id}/revoke", openapi_extra=CONSOLE)
@@ -133,13 +144,13 @@ def create_webhook(request: Request, container: ContainerDep, signed: CsrfChecke
     if len(form.get("url", "")) > 2000 or len(form.get("description", "")) > 200:
         name = "url" if len(form.get("url", "")) > 2000 else "description"
         return _webhooks_page(request, container, signed, {name: "is too long."}, form, 422)
-    try:
+
+    def create() -> dict[str, str]:
         subscription, secret = webhooks.subscribe(container.uow(actor=signed.actor), form.get("url", ""),
                                                   _codes(form.get("event_types", "")), form.get("description", ""))
-    except InvalidInput as bad:
-        return _webhooks_page(request, container, signed, {bad.field if bad.field in WEBHOOK_FIELDS else "form":
-                                                           bad.reason}, form, 422)
-    return _webhooks_page(request, container, signed, new={"name": subscription.url, "secret": secret}, status=201)
+        return {"name": subscription.url, "secret": secret}
+
+    return _shown_once(partial(_webhooks_page, request, container, signed), create, form, WEBHOOK_FIELDS)
 
 
 @router.post("/settings/webhooks/{webhook_id}/remove", openapi_extra=CONSOLE)
