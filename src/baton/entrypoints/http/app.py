@@ -60,7 +60,8 @@ def create_app(container: Container | None = None) -> FastAPI:
     problems.install(app)
     app.add_middleware(RequestScope)
     problems.document(app)
-    for module in (public, catalog, inventory, orders, payments, fulfillment, identity, shopper, customers,
+    # the busiest routes first (tracking, availability, placement): a request is matched against routes in order
+    for module in (public, inventory, orders, fulfillment, catalog, payments, identity, shopper, customers,
                    risk_rules, ledger, settings, reports, invoices, care, self_service):
         declare_permissions(module.router)
         app.include_router(module.router)

@@ -29,6 +29,19 @@ Reader = Annotated[Actor, allow(Action.INVENTORY_READ)]
 Writer = Annotated[Actor, allow(Action.INVENTORY_WRITE)]
 
 
+# First in the router (and the router early in the app): routes are matched in order, one by one, and this
+# is the busiest authenticated read.
+@router.get("/availability", response_model=AvailabilityList, responses=guarded(422))
+async def availability(request: Request, actor: Annotated[Actor, allow(Action.INVENTORY_READ, share=True)],
+                 sku: Annotated[list[str], Query(min_length=1, max_length=200, description="Repeat for several.")]
+                 ) -> Response:
+    """Available units per SKU, in total and per location (on_hand − reserved − safety_stock, never below 0)."""
+    # async on purpose: one indexed read that never waits on a lock (autocommit MVCC read, or a WAL reader on
+    # SQLite) is cheaper run on the event loop than handed to a thread; see bench/RESULTS.md.
+    items = queries.availability(read_connection(request), list(dict.fromkeys(sku)), actor.locations)
+    return fast_json({"items": items})
+
+
 def _level(container: ContainerDep, actor: Actor, location_code: str, sku: str) -> dict:
     level = None
     if actor.reaches(location_code):  # another location's stock is as good as absent for a scoped actor
@@ -83,14 +96,3 @@ def get_ledger(location_code: str, sku: str, container: ContainerDep, actor: Rea
     _level(container, actor, location_code, sku)
     with container.reads.connect() as conn:
         return {"items": queries.ledger(conn, location_code, sku, limit), "next_cursor": None}
-
-
-@router.get("/availability", response_model=AvailabilityList, responses=guarded(422))
-async def availability(request: Request, actor: Annotated[Actor, allow(Action.INVENTORY_READ, share=True)],
-                 sku: Annotated[list[str], Query(min_length=1, max_length=200, description="Repeat for several.")]
-                 ) -> Response:
-    """Available units per SKU, in total and per location (on_hand − reserved − safety_stock, never below 0)."""
-    # async on purpose: one indexed read that never waits on a lock (autocommit MVCC read, or a WAL reader on
-    # SQLite) is cheaper run on the event loop than handed to a thread; see bench/RESULTS.md.
-    items = queries.availability(read_connection(request), list(dict.fromkeys(sku)), actor.locations)
-    return fast_json({"items": items})
