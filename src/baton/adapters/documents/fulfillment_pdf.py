@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from baton.adapters.documents.pdf import ENCODING, FONT, printable
+from baton.adapters.documents.pdf import ENCODING, FONT, fit, printable
 from baton.fulfillment.model import FulfillmentLine, FulfillmentOrder
 from baton.orders.model import Order
 
@@ -126,14 +126,6 @@ def _table(pdf: _Pdf, widths: tuple[float, ...], titles: tuple[str, ...], aligns
     pdf.set_font(FONT, "", 10)
     for cells in rows:
         for width, text, align in zip(widths, cells, aligns, strict=True):
-            pdf.cell(width, 7, _fit(pdf, printable(text), width - 1), border="B", align=align)
+            pdf.cell(width, 7, fit(pdf, printable(text), width - 1), border="B", align=align)
         pdf.ln(7)
 
-
-def _fit(pdf: _Pdf, text: str, width: float) -> str:
-    """`text` cut to `width` (with "..."), so a long product name never runs into the next column."""
-    if pdf.get_string_width(text) <= width:
-        return text
-    while text and pdf.get_string_width(text + "...") > width:
-        text = text[:-1]
-    return text + "..."

@@ -127,11 +127,11 @@ def _lines(pdf: _Pdf, document: Document) -> None:
         quantity = "" if line.quantity is None else str(line.quantity)
         cells = (line.description, line.sku or "", quantity, document.money(line.amount))
         for width, text, align in zip(WIDTHS, cells, "LLRR", strict=True):
-            pdf.cell(width, 6, _fit(pdf, printable(text), width - 1), align=align)
+            pdf.cell(width, 6, fit(pdf, printable(text), width - 1), align=align)
         pdf.ln(6)
 
 
-def _fit(pdf: _Pdf, text: str, width: float) -> str:
+def fit(pdf: FPDF, text: str, width: float) -> str:
     """`text` cut to `width` (with "..."), so a long product name never runs into the next column."""
     if pdf.get_string_width(text) <= width:
         return text

@@ -12,9 +12,8 @@ from baton.entrypoints.http import presenters
 from baton.entrypoints.http.auth import allow
 from baton.entrypoints.http.deps import ContainerDep, IdempotencyKey, idempotent
 from baton.entrypoints.http.order_schemas import FulfillmentOrderList, FulfillmentOrderOut, RejectIn, ShipIn
-from baton.entrypoints.http.orders import _quantities
 from baton.entrypoints.http.problems import guarded
-from baton.entrypoints.http.schemas import In
+from baton.entrypoints.http.schemas import In, units_per_line
 from baton.fulfillment import queries, services
 from baton.fulfillment.model import FulfillmentOrder, FulfillmentOrderStatus, ShipmentStatus
 from baton.identity.permissions import Action
@@ -78,7 +77,7 @@ def ship(fo_id: str, body: ShipIn, request: Request, response: Response, contain
     try:
         fo = services.ship(container.uow(idempotent(request, idempotency_key, body), actor), fo_id,
                            carrier=body.carrier, tracking_number=body.tracking_number, service=body.service,
-                           lines=_quantities(body.lines), actor=actor.label)
+                           lines=units_per_line(body.lines), actor=actor.label)
     except Replay:  # a retry: answer with the current state, change nothing
         response.headers["Idempotent-Replayed"] = "true"
         return _fo(container, actor, fo_id)

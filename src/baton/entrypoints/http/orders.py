@@ -14,6 +14,7 @@ from baton.entrypoints.http.deps import ContainerDep, IdempotencyKey, idempotent
 from baton.entrypoints.http.order_schemas import CancelIn, HoldIn, OrderIn, OrderList, OrderOut, ReleaseIn, Timeline
 from baton.entrypoints.http.payments import check_token
 from baton.entrypoints.http.problems import guarded
+from baton.entrypoints.http.schemas import units_per_line
 from baton.identity.permissions import Action
 from baton.orders import queries, services
 from baton.orders.commands import DiscountRequest, LineRequest, PlaceOrder
@@ -115,7 +116,7 @@ def get_timeline(order_id: str, container: ContainerDep, _actor: Reader) -> dict
 def cancel_order(order_id: str, body: CancelIn, request: Request, response: Response, container: ContainerDep,
                  actor: Annotated[Actor, allow(Action.ORDERS_CANCEL)], idempotency_key: IdempotencyKey = None) -> dict:
     """Cancel some units of some lines, or everything still open; shipped units cannot be cancelled."""
-    lines = _quantities(body.lines)
+    lines = units_per_line(body.lines)
     try:
         order = services.cancel_order(container.uow(idempotent(request, idempotency_key, body), actor), order_id,
                                       lines, body.reason, actor.label)
@@ -160,14 +161,6 @@ def payment_requests(body: OrderIn) -> list[PaymentRequest]:
     return [PaymentRequest(p.method, to_minor(p.amount, body.currency, f"payment[{i}].amount") if p.amount else None,
                            p.token, p.reference) for i, p in enumerate(given)]
 
-
-def _quantities(lines: list | None) -> dict[str, int] | None:
-    if lines is None:
-        return None
-    merged: dict[str, int] = {}
-    for line in lines:
-        merged[line.line_id] = merged.get(line.line_id, 0) + line.quantity
-    return merged
 
 
 def _aware(value: datetime | None) -> datetime | None:

@@ -14,7 +14,6 @@ from baton.entrypoints.http.auth import allow
 from baton.entrypoints.http.deps import ContainerDep, IdempotencyKey, idempotent
 from baton.entrypoints.http.payment_schemas import (
     AppeasementIn,
-    LineUnitsIn,
     PaymentAdded,
     PaymentIn,
     PaymentList,
@@ -22,6 +21,7 @@ from baton.entrypoints.http.payment_schemas import (
     ShopperPaymentIn,
 )
 from baton.entrypoints.http.problems import guarded
+from baton.entrypoints.http.schemas import units_per_line
 from baton.identity.permissions import Action, check_money
 from baton.payments import coverage, flows, retry
 from baton.payments.gateway import PaymentFailed
@@ -76,7 +76,7 @@ def refund(order_id: str, body: RefundIn, request: Request, response: Response, 
     both when they agree. Shipping is refunded only by amount. A role's money limit applies (an agent: up to
     50.00 without an admin)."""
     currency = _currency(container, order_id)
-    ask = MoneyBack(Purpose.REFUND, body.reason, _minor(body.amount, currency), _lines(body.lines))
+    ask = MoneyBack(Purpose.REFUND, body.reason, _minor(body.amount, currency), units_per_line(body.lines))
     return _give_back(container, actor, Action.REFUNDS_ISSUE, order_id, currency, ask, body, request, response,
                       idempotency_key)
 
@@ -89,7 +89,7 @@ def appease(order_id: str, body: AppeasementIn, request: Request, response: Resp
     every unit shipped) cost the customer. Paid back like a refund, booked on the appeasements account and
     issued as a credit memo. A role's money limit applies (an agent: up to 50.00, finance: up to 500.00)."""
     currency = _currency(container, order_id)
-    ask = MoneyBack(Purpose.APPEASEMENT, body.reason, _minor(body.amount, currency), _lines(body.lines),
+    ask = MoneyBack(Purpose.APPEASEMENT, body.reason, _minor(body.amount, currency), units_per_line(body.lines),
                     body.percent)
     return _give_back(container, actor, Action.APPEASEMENTS_ISSUE, order_id, currency, ask, body, request,
                       response, idempotency_key)
@@ -123,15 +123,6 @@ def _currency(container: Container, order_id: str) -> str:
 def _minor(amount: str | None, currency: str) -> int | None:
     return to_minor(amount, currency, "amount") if amount is not None else None
 
-
-def _lines(lines: list[LineUnitsIn] | None) -> dict[str, int] | None:
-    """Units per line, a line named twice counted once with both quantities."""
-    if lines is None:
-        return None
-    merged: dict[str, int] = {}
-    for line in lines:
-        merged[line.line_id] = merged.get(line.line_id, 0) + line.quantity
-    return merged
 
 
 # Adding a payment resolves a payment hold (it releases the hold once the order is paid), so it needs the

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -204,3 +205,18 @@ class SkuAvailability(BaseModel):
 
 class AvailabilityList(BaseModel):
     items: list[SkuAvailability]
+
+
+class LineUnits(Protocol):
+    line_id: str
+    quantity: int
+
+
+def units_per_line(lines: Iterable[LineUnits] | None) -> dict[str, int] | None:
+    """Units per line id from a request's `lines`; a line named twice counts once with both quantities."""
+    if lines is None:
+        return None
+    merged: dict[str, int] = {}
+    for line in lines:
+        merged[line.line_id] = merged.get(line.line_id, 0) + line.quantity
+    return merged
