@@ -5,9 +5,11 @@
 PLAN names the base URL, the concurrency levels, the seconds per level, the operation mix (weights of `place`,
 `availability`, `track`, `fulfil`, `ping`) and the shop's data (SKUs, scarce SKUs, pickup stores' assortments,
 addresses). Each level runs `warmup` seconds unmeasured, then `duration` seconds measured: only requests that
-complete inside the measured window count. Request bodies are built and serialised before the clock starts;
-responses are parsed (orjson) only where the next step needs them: the ids of created orders, fulfilment orders
-and problem codes.
+complete inside the measured window count. Each client has its own HTTP/1.1 connection (bench/http_client.py, a
+lean client: request bytes prepared ahead, answers parsed by httptools), plus a second one for a moment when it
+sends twins. Request bodies are built and serialised before the clock starts; response bodies are parsed (orjson)
+only where the next step needs them: the ids of created orders, fulfilment orders and problem codes. A request
+without a complete answer (dropped connection, timeout) counts as `exc <error>` and the client reconnects.
 
 RESULT holds, per level, every operation's count, throughput, latency percentiles and outcomes (HTTP status and
 problem code; `409 out_of_stock (expected)` when the order asked for a scarce SKU), the generator's own CPU use,
@@ -18,6 +20,8 @@ deliberate retry, for the checks that follow.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import itertools
 import json
 import random
 import sys
@@ -27,18 +31,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import orjson
 
+from bench.http_client import Connection, Requests, Response, request_line
 from bench.machine import busy_share, cpu_times
 from bench.stats import summarize
 
-JSON_HEADERS = {"Content-Type": "application/json"}
 CHANNELS = ["web", "web", "web", "app", "app", "marketplace", "store", "phone", "b2b"]
 CARRIERS = ["UPS", "FedEx", "USPS", "DHL"]
 LINE_COUNTS = [1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 5]  # 1-5 lines, mostly small
 QUANTITIES = [1, 1, 1, 1, 1, 1, 1, 2, 2, 3]
 OK_LABELS = ("200", "201", "409 out_of_stock (expected)")
+NO_ANSWER = Response(0, b"", False)
 
 
 @dataclass
@@ -120,6 +124,9 @@ class Shop:
         ordering = bool(uses & {"place", "track"})  # tracking falls back to placing while nothing is tracked yet
         self.bodies = [self._order_body(rnd) for _ in range(plan.body_pool)] if ordering else []
         self.availability_urls = [self._availability_url(rnd) for _ in range(2000)] if "availability" in uses else []
+        self.requests = Requests(plan.base_url, plan.token)  # request bytes, encoded before the clock starts
+        self.availability_requests = [self.requests.get(url) for url in self.availability_urls]
+        self.ping_request = self.requests.get("/ping")
         self.ship_bodies = [orjson.dumps({"carrier": CARRIERS[i % len(CARRIERS)], "tracking_number":
                                           f"1ZBENCH{i:08d}", "service": "ground"}) for i in range(1000)]
         self.tracking_ids: list[str] = list(data.get("tracking", []))  # of orders created in this run (or before)
@@ -179,6 +186,9 @@ class Shop:
         self.sequence += 1
         return f"{self.plan.run_id}-{client}-{self.sequence}"
 
+    def connection(self) -> Connection:
+        return Connection(self.requests.host, self.requests.port, self.plan.timeout)
+
     # -- what responses teach us ---------------------------------------------------------------------------
     def learn_order(self, key: str, body: bytes, data: bytes, replay: bool) -> str | None:
         order = orjson.loads(data)
@@ -205,41 +215,38 @@ class Shop:
 class Client:
     """One virtual client: picks an operation by weight, sends it, waits for the answer, repeats."""
 
-    def __init__(self, index: int, shop: Shop, session: aiohttp.ClientSession, recorder: Recorder, seed: int):
+    def __init__(self, index: int, shop: Shop, http: Connection, recorder: Recorder, seed: int):
         self.index = index
         self.shop = shop
-        self.http = session
+        self.http = http
         self.rec = recorder
         self.rnd = random.Random(seed)
         mix = shop.plan.mix
         self.ops = [op for op, weight in mix.items() if weight > 0]
-        self.weights = [mix[op] for op in self.ops]
-        self.base = shop.plan.base_url
+        self.cum_weights = list(itertools.accumulate(mix[op] for op in self.ops))  # what choices() would sum
+        self.requests = shop.requests
 
     async def run(self, stop_at: float) -> None:
         while time.perf_counter() < stop_at:
-            op = self.rnd.choices(self.ops, self.weights)[0]
+            op = self.rnd.choices(self.ops, cum_weights=self.cum_weights)[0]
             await getattr(self, op)()
 
-    async def _send(self, op: str, method: str, path: str, body: bytes | None = None,
-                    headers: dict[str, str] | None = None) -> tuple[int, bytes, Any]:
+    async def _send(self, op: str, wire: bytes) -> Response:
         t0 = time.perf_counter()
         try:
-            async with self.http.request(method, self.base + path, data=body, headers=headers) as response:
-                data = await response.read()
-                status = response.status
-                replayed = response.headers.get("Idempotent-Replayed")
-        except (TimeoutError, aiohttp.ClientError) as exc:
+            response = await self.http.request(wire)
+        except OSError as exc:  # no complete answer: refused, reset, closed, timed out, unparseable
             self.rec.add(op, t0, time.perf_counter(), f"exc {type(exc).__name__}")
-            return 0, b"", None
+            return NO_ANSWER
         t1 = time.perf_counter()
+        status = response.status
         label = str(status)
         if status >= 400:
-            label = f"{status} {_code(data)}"
+            label = f"{status} {_code(response.body)}"
             if status >= 500:
-                self._server_error(f"{method} {path}", status, data)
+                self._server_error(request_line(wire), status, response.body)
         self.rec.add(op, t0, t1, label)
-        return status, data, replayed
+        return response
 
     def _server_error(self, what: str, status: int, data: bytes) -> None:
         self.shop.server_errors += 1
@@ -260,19 +267,18 @@ class Client:
         key = shop.next_key(self.index)
         await self._place(order, key, "place_order")
 
-    async def _place(self, order: OrderBody, key: str, op: str) -> tuple[int, str | None, bool]:
-        headers = {**JSON_HEADERS, "Idempotency-Key": key}
+    async def _place(self, order: OrderBody, key: str, op: str,
+                     http: Connection | None = None) -> tuple[int, str | None, bool]:
+        wire = self.requests.post("/api/v1/orders", order.body, b"Idempotency-Key: %s\r\n" % key.encode())
         t0 = time.perf_counter()
         try:
-            async with self.http.post(self.base + "/api/v1/orders", data=order.body, headers=headers) as response:
-                data = await response.read()
-                status = response.status
-                replayed = response.headers.get("Idempotent-Replayed") == "true"
-        except (TimeoutError, aiohttp.ClientError) as exc:
+            response = await (http or self.http).request(wire)
+        except OSError as exc:  # as in _send; the order may exist all the same, which the checks allow for
             self.shop.place_exceptions += 1
             self.rec.add(op, t0, time.perf_counter(), f"exc {type(exc).__name__}")
             return 0, None, False
         t1 = time.perf_counter()
+        status, data, replayed = response
         order_id = None
         if status == 201:
             label = "201"
@@ -299,27 +305,33 @@ class Client:
         """The same request twice at once (a double click): at most one order, both answers agree."""
         order = self.rnd.choice(self.shop.bodies)
         key = self.shop.next_key(self.index) + "-twin"
-        (s1, id1, r1), (s2, id2, r2) = await asyncio.gather(self._place(order, key, "place_order"),
-                                                            self._place(order, key, "place_order (retry)"))
+        second = self.shop.connection()
+        with contextlib.suppress(OSError):  # connected first so both leave together; a failure shows in its answer
+            await second.open()
+        try:
+            (s1, id1, r1), (s2, id2, r2) = await asyncio.gather(
+                self._place(order, key, "place_order"), self._place(order, key, "place_order (retry)", second))
+        finally:
+            second.close()
         self.shop.retries.append({"kind": "twins", "key": key, "statuses": [s1, s2], "ids": [id1, id2],
                                   "replayed": [r1, r2]})
 
     async def availability(self) -> None:
-        await self._send("availability", "GET", self.rnd.choice(self.shop.availability_urls))
+        await self._send("availability", self.rnd.choice(self.shop.availability_requests))
 
     async def track(self) -> None:
         ids = self.shop.tracking_ids
         if not ids:
             await self.place()
             return
-        await self._send("track", "GET", f"/api/v1/track/{ids[self.rnd.randrange(len(ids))]}")
+        await self._send("track", self.requests.get(f"/api/v1/track/{ids[self.rnd.randrange(len(ids))]}"))
 
     async def fulfil(self) -> None:
         shop = self.shop
         if not shop.work:
             location = self.rnd.choice(shop.locations)
-            status, data, _ = await self._send("fulfil: queue", "GET",
-                                               f"/api/v1/fulfillment-orders?location={location}&status=open&limit=20")
+            status, data, _ = await self._send("fulfil: queue", self.requests.get(
+                f"/api/v1/fulfillment-orders?location={location}&status=open&limit=20"))
             if status == 200:
                 for item in orjson.loads(data)["items"]:
                     shop.offer(item, item["delivery_method"] == "pickup")
@@ -327,16 +339,15 @@ class Client:
         fo_id, action, pickup = shop.work.popleft()
         path = f"/api/v1/fulfillment-orders/{fo_id}/{action}"
         if action == "ship":
-            status, _, _ = await self._send("fulfil: ship", "POST", path, self.rnd.choice(shop.ship_bodies),
-                                            JSON_HEADERS)
+            await self._send("fulfil: ship", self.requests.post(path, self.rnd.choice(shop.ship_bodies)))
             return
-        status, _, _ = await self._send(f"fulfil: {action}", "POST", path)
+        status, _, _ = await self._send(f"fulfil: {action}", self.requests.post(path))
         following = {"accept": "pack" if pickup else "ship", "pack": "deliver"}.get(action)
         if status == 200 and following:  # finish what was started before opening more
             shop.work.appendleft((fo_id, following, pickup))
 
     async def ping(self) -> None:
-        await self._send("ping", "GET", "/ping")
+        await self._send("ping", self.shop.ping_request)
 
 
 def _code(data: bytes) -> str:
@@ -348,24 +359,22 @@ def _code(data: bytes) -> str:
 
 async def run_level(shop: Shop, concurrency: int, level_index: int) -> dict[str, Any]:
     plan = shop.plan
-    connector = aiohttp.TCPConnector(limit=concurrency, keepalive_timeout=120, ttl_dns_cache=None)
-    timeout = aiohttp.ClientTimeout(total=plan.timeout)
-    headers = {"Authorization": f"Bearer {plan.token}"} if plan.token else None
-    async with aiohttp.ClientSession(connector=connector, timeout=timeout, cookie_jar=aiohttp.DummyCookieJar(),
-                                     auto_decompress=False, skip_auto_headers=("User-Agent",),
-                                     headers=headers) as session:
-        recorder = Recorder()
-        now = time.perf_counter()
-        recorder.start = now + plan.warmup
-        recorder.end = recorder.start + plan.duration
-        clients = [Client(i, shop, session, recorder, seed=plan.seed * 100_003 + level_index * 1009 + i)
-                   for i in range(concurrency)]
+    recorder = Recorder()
+    now = time.perf_counter()
+    recorder.start = now + plan.warmup
+    recorder.end = recorder.start + plan.duration
+    clients = [Client(i, shop, shop.connection(), recorder, seed=plan.seed * 100_003 + level_index * 1009 + i)
+               for i in range(concurrency)]
+    try:
         tasks = [asyncio.create_task(c.run(recorder.end)) for c in clients]
         await asyncio.sleep(max(0.0, recorder.start - time.perf_counter()))
         cpu0, machine0 = time.process_time(), cpu_times()
         await asyncio.sleep(max(0.0, recorder.end - time.perf_counter()))
         cpu1, machine1 = time.process_time(), cpu_times()
         await asyncio.gather(*tasks)
+    finally:
+        for client in clients:
+            client.http.close()
     ops = recorder.result(plan.duration)
     total = sum(op["count"] for op in ops.values())
     return {
