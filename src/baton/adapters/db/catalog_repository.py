@@ -6,18 +6,23 @@ from collections.abc import Iterable
 from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import Row, insert, select, update
+from sqlalchemy import Row, bindparam, insert, select, update
 
 from baton.adapters.db import tables as t
+from baton.adapters.db.hot import Prepared
 from baton.adapters.db.sql import CoreRepository
 from baton.catalog.model import Location, LocationType, Product, StockPolicy
 from baton.routing.model import Candidate
 
 P, L = t.products.c, t.locations.c
+_PRODUCTS = Prepared(select(t.products).where(P.sku.in_(bindparam("skus", expanding=True))))
+# routing needs only the country of each address: the database extracts it, no JSON document per location
+_CANDIDATES = Prepared(select(L.code, L.name, L.latitude, L.longitude, L.priority, L.ships, L.pickup,
+                              L.address["country"].as_string().label("country")).where(L.active.is_(True)))
 
 
 def _product(row: Row[Any]) -> Product:
-    values = dict(row._mapping)
+    values = row._asdict()
     values["stock_policy"] = StockPolicy(values["stock_policy"])
     return Product(**values)
 
@@ -40,7 +45,7 @@ class Products(CoreRepository):
         return _product(row) if row else None
 
     def get_many(self, skus: Iterable[str]) -> dict[str, Product]:
-        rows = self.db.execute(select(t.products).where(P.sku.in_(set(skus))))
+        rows = _PRODUCTS.rows(self.db, {"skus": sorted(set(skus))})
         return {row.sku: _product(row) for row in rows}
 
     def page(self, limit: int, after: str | None, category: str | None) -> list[Product]:
@@ -71,10 +76,7 @@ class Locations(CoreRepository):
 
     def candidates(self) -> list[Candidate]:
         """The active locations as routing sees them."""
-        rows = self.db.execute(select(L.code, L.name, L.latitude, L.longitude, L.priority, L.ships, L.pickup,
-                                     L.address).where(L.active.is_(True)))
-        return [Candidate(r.code, r.name, r.latitude, r.longitude, r.priority, r.ships, r.pickup,
-                          (r.address or {}).get("country")) for r in rows]
+        return [Candidate(*row) for row in _CANDIDATES.rows(self.db)]
 
 
 def _columns(obj: Product | Location) -> dict[str, Any]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Table, delete, insert, select, text
+from sqlalchemy import Table, bindparam, delete, insert, select, text
 
 from baton.adapters.db import tables as t
+from baton.adapters.db.hot import Prepared
 from baton.adapters.db.sql import CoreRepository, insert_ignore
 from baton.orders.model import Order
 from baton.shared.clock import utcnow
@@ -18,18 +19,23 @@ def _row(table: Table, obj: object, **extra: Any) -> dict[str, Any]:
     return {c.name: extra[c.name] if c.name in extra else getattr(obj, c.name) for c in table.columns}
 
 
+_NEW = {table.name: Prepared(insert(table)) for table in (t.orders, t.order_lines, t.fulfillment_orders,
+                                                           t.fulfillment_lines, t.order_holds)}
+_NEXT_NUMBER = Prepared(text("SELECT nextval('order_number_seq_value_seq')"))
+_CUSTOMER_BY_EMAIL = Prepared(select(t.customers.c.id).where(t.customers.c.email == bindparam("email")))
+
+
 class Orders(CoreRepository):
     def insert_new(self, order: Order) -> None:
         """The whole new aggregate in one statement per table."""
-        self.db.execute(insert(t.orders), [_row(t.orders, order)])
-        self.db.execute(insert(t.order_lines), [_row(t.order_lines, line, order_id=order.id) for line in order.lines])
+        _NEW["orders"].executemany(self.db, [_row(t.orders, order)])
+        _NEW["order_lines"].executemany(self.db, [_row(t.order_lines, line, order_id=order.id)
+                                                  for line in order.lines])
         fos = order.fulfillment_orders
-        if fos:
-            self.db.execute(insert(t.fulfillment_orders), [_row(t.fulfillment_orders, fo) for fo in fos])
-            self.db.execute(insert(t.fulfillment_lines), [
-                _row(t.fulfillment_lines, line, fulfillment_order_id=fo.id) for fo in fos for line in fo.lines])
-        if order.holds:  # the risk rules held it at capture
-            self.db.execute(insert(t.order_holds), [_row(t.order_holds, hold) for hold in order.holds])
+        _NEW["fulfillment_orders"].executemany(self.db, [_row(t.fulfillment_orders, fo) for fo in fos])
+        _NEW["fulfillment_lines"].executemany(self.db, [
+            _row(t.fulfillment_lines, line, fulfillment_order_id=fo.id) for fo in fos for line in fo.lines])
+        _NEW["order_holds"].executemany(self.db, [_row(t.order_holds, hold) for hold in order.holds])  # risk rules
 
     def get(self, order_id: str, *, lock: bool = False) -> Order | None:
         stmt = select(Order).where(t.orders.c.id == order_id)
@@ -42,7 +48,7 @@ class Orders(CoreRepository):
 
     def next_number(self) -> str:
         if self.s.get_bind().dialect.name == "postgresql":
-            value = self.db.scalar(text("SELECT nextval('order_number_seq_value_seq')"))
+            value = _NEXT_NUMBER.scalar(self.db)
         else:  # SQLite: AUTOINCREMENT never reuses a value, even after the row is gone
             key = self.db.execute(insert(t.order_number_seq).values()).inserted_primary_key
             assert key is not None
@@ -55,11 +61,10 @@ class Customers(CoreRepository):
     def upsert(self, email: str, name: str | None, phone: str | None) -> str:
         """The customer id for this email, created on first sight (matched case-insensitively)."""
         email = email.strip().lower()
-        find = select(t.customers.c.id).where(t.customers.c.email == email)
-        found = self.db.scalar(find)
+        found = _CUSTOMER_BY_EMAIL.scalar(self.db, {"email": email})
         if found is None:
             insert_ignore(self.s, t.customers, {"id": new_id("cus"), "email": email, "name": name, "phone": phone,
                                                 "created_at": utcnow()})
-            found = self.db.scalar(find)
+            found = _CUSTOMER_BY_EMAIL.scalar(self.db, {"email": email})
         assert found is not None
         return str(found)

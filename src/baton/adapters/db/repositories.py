@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import insert, select
 
 from baton.adapters.db import tables as t
+from baton.adapters.db.hot import Prepared
 from baton.adapters.db.sql import CoreRepository, insert_ignore
 from baton.adapters.db.webhook_repository import next_sequences
 from baton.events.catalogue import PAYLOAD_VERSION
@@ -13,19 +14,28 @@ from baton.shared.audit import AuditEntry
 from baton.shared.clock import utcnow
 from baton.shared.messages import DomainEvent, TimelineEntry
 
+_TIMELINE, _OUTBOX, _AUDIT = Prepared(insert(t.timeline)), Prepared(insert(t.outbox)), Prepared(insert(t.audit_log))
+_FIRST_SEQUENCE = Prepared(insert(t.order_event_sequences))
+
 
 class Messages(CoreRepository):
     """Timeline entries and outbox events, appended in the transaction of the change."""
 
-    def add(self, events: list[DomainEvent], timeline: list[TimelineEntry]) -> None:
+    def add(self, events: list[DomainEvent], timeline: list[TimelineEntry], *, new_order: str | None = None) -> None:
+        """`new_order`: the id of the order these messages create, which has no events yet: its sequence starts at
+        1 and is written without reading it back (no statement here returns a result, so they can be pipelined)."""
         if timeline:
-            self.db.execute(insert(t.timeline), [
+            _TIMELINE.executemany(self.db, [
                 {"id": e.id, "order_id": e.order_id, "at": e.at, "actor": e.actor, "kind": e.kind,
                  "message": e.message, "data": e.data} for e in timeline
             ])
         if events:
-            sequences = next_sequences(self.db, [e.order_id for e in events])  # per order, in commit order
-            self.db.execute(insert(t.outbox), [
+            if new_order is not None and all(e.order_id == new_order for e in events):
+                sequences: list[int | None] = list(range(1, len(events) + 1))
+                _FIRST_SEQUENCE.executemany(self.db, [{"order_id": new_order, "last_sequence": len(events)}])
+            else:
+                sequences = next_sequences(self.db, [e.order_id for e in events])  # per order, in commit order
+            _OUTBOX.executemany(self.db, [
                 {"id": e.id, "type": e.type, "order_id": e.order_id, "payload": e.payload,
                  "occurred_at": e.occurred_at, "published_at": None, "sequence": sequence,
                  "version": PAYLOAD_VERSION} for e, sequence in zip(events, sequences, strict=True)
@@ -56,7 +66,7 @@ class AuditLog(CoreRepository):
     def add(self, entries: list[AuditEntry], actor: Actor) -> None:
         if not entries:
             return
-        self.db.execute(insert(t.audit_log), [
+        _AUDIT.executemany(self.db, [
             {"id": e.id, "at": e.at, "actor_kind": actor.kind, "actor_id": actor.id[:120],
              "actor_name": actor.name[:200], "actor_role": actor.role, "action": e.action,
              "target_type": e.target_type, "target_id": e.target_id, "before": e.before, "after": e.after,

@@ -9,9 +9,10 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, or_, select, update
+from sqlalchemy import and_, bindparam, delete, exists, or_, select, update
 
 from baton.adapters.db import tables as t
+from baton.adapters.db.hot import Prepared
 from baton.adapters.db.sql import CoreRepository, insert_ignore_conn
 from baton.tax.exchange import ExchangeRate
 from baton.tax.model import PricesInclude
@@ -20,6 +21,8 @@ from baton.tax.settings import TaxRateVersion
 
 _T, _C, _X = t.tax_rates.c, t.channel_tax_modes.c, t.exchange_rates.c
 WHOLE_COUNTRY = ""  # `region` of a whole-country rate in the table (None in the domain)
+_RATES_OF = Prepared(select(t.tax_rates).where(_T.country == bindparam("country")))
+_MODE_OF = Prepared(select(_C.prices_include).where(_C.channel == bindparam("channel")))
 
 
 def _rate(row: Any) -> TaxRate:
@@ -38,12 +41,11 @@ class TaxSettings(CoreRepository):
     # -- at order placement --------------------------------------------------------------------------------
     def table(self, country: str) -> TaxTable:
         """Every rate of one destination country: all regions, classes and versions, in one statement."""
-        return TaxTable(_rate(row) for row in self.db.execute(
-            select(t.tax_rates).where(_T.country == country.upper())))
+        return TaxTable(_rate(row) for row in _RATES_OF.rows(self.db, {"country": country.upper()}))
 
     def prices_include(self, channel: str) -> PricesInclude:
         """The channel's tax mode; TAX_EXCLUSIVE when it was never set."""
-        mode = self.db.execute(select(_C.prices_include).where(_C.channel == str(channel))).scalar()
+        mode = _MODE_OF.scalar(self.db, {"channel": str(channel)})
         return PricesInclude(mode) if mode else PricesInclude.TAX_EXCLUSIVE
 
     def collects_in(self, country: str) -> bool:

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, Table
+from typing import Any
+
+from sqlalchemy import Connection, Executable, Table, bindparam
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
+
+from baton.adapters.db.hot import Prepared
+
+_IGNORING: dict[tuple[str, tuple[str, ...]], Prepared] = {}
+
+
+def upsert_insert(dialect: str) -> Any:
+    """The INSERT construct with ON CONFLICT of a dialect (PostgreSQL's or SQLite's)."""
+    return pg_insert if dialect == "postgresql" else sqlite_insert
 
 
 def insert_ignore(session: Session, table: Table, values: dict) -> bool:
@@ -15,10 +26,15 @@ def insert_ignore(session: Session, table: Table, values: dict) -> bool:
 
 
 def insert_ignore_conn(conn: Connection, table: Table, values: dict) -> bool:
-    factory = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    key = next(iter(table.primary_key.columns))
-    stmt = factory(table).values(**values).on_conflict_do_nothing().returning(key)
-    return conn.execute(stmt).first() is not None
+    columns = tuple(values)
+    prepared = _IGNORING.get((table.name, columns))
+    if prepared is None:  # one fixed statement per table and set of columns (the columns left out keep defaults)
+        def build(dialect: str) -> Executable:
+            key = next(iter(table.primary_key.columns))
+            stmt = upsert_insert(dialect)(table).values({name: bindparam(name) for name in columns})
+            return stmt.on_conflict_do_nothing().returning(key)
+        prepared = _IGNORING[(table.name, columns)] = Prepared(build)
+    return prepared.first(conn, values) is not None
 
 
 class CoreRepository:

@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, bindparam, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from baton.adapters.db import tables as t
+from baton.adapters.db.hot import Prepared
 from baton.adapters.db.repositories import Messages
 from baton.adapters.db.sql import CoreRepository, insert_ignore
 from baton.inventory.model import LedgerEntry, StockLevel
@@ -17,6 +18,20 @@ from baton.shared.clock import utcnow
 C = t.stock_levels.c
 Key = tuple[str, str]  # (location, sku)
 Counters = tuple[int, int, int, int | None]  # on_hand, reserved, safety_stock, reorder_point
+
+
+def _locking(where: ColumnElement[Any]) -> Any:
+    return (select(C.location, C.sku, C.on_hand, C.reserved, C.safety_stock, C.updated_at, C.reorder_point)
+            .where(where).order_by(C.sku, C.location).with_for_update())
+
+
+_LOCK_SKUS = Prepared(_locking(C.sku.in_(bindparam("skus", expanding=True))))
+_WRITE_BACK = Prepared(update(t.stock_levels)
+                       .where(C.location == bindparam("k_location"), C.sku == bindparam("k_sku"))
+                       .values(on_hand=bindparam("on_hand"), reserved=bindparam("reserved"),
+                               safety_stock=bindparam("safety_stock"), updated_at=bindparam("updated_at"),
+                               reorder_point=bindparam("reorder_point")))
+_LEDGER = Prepared(insert(t.inventory_ledger))
 
 
 class Stock(CoreRepository):
@@ -28,14 +43,14 @@ class Stock(CoreRepository):
 
     def lock_skus(self, skus: Iterable[str]) -> dict[Key, StockLevel]:
         """Every stock level of these SKUs, locked in one fixed order (sku, location): no deadlocks."""
-        return self._select(C.sku.in_(sorted(set(skus))))
+        return self._held_levels(_LOCK_SKUS.rows(self.db, {"skus": sorted(set(skus))}))
 
     def lock(self, keys: Iterable[Key]) -> dict[Key, StockLevel]:
         """The stock levels for these (location, sku) keys, created empty where missing, locked in order."""
         wanted = sorted(set(keys), key=lambda k: (k[1], k[0]))
         if not wanted:
             return {}
-        found = self._select(tuple_(C.location, C.sku).in_(wanted))
+        found = self._select(tuple_(C.location, C.sku).in_(wanted))  # rare (returns, counts): through Core
         missing = [key for key in wanted if key not in found]
         for location, sku in missing:
             insert_ignore(self.s, t.stock_levels, {"location": location, "sku": sku, "on_hand": 0, "reserved": 0,
@@ -45,11 +60,11 @@ class Stock(CoreRepository):
         return {key: found[key] for key in wanted}
 
     def record(self, entry: LedgerEntry) -> None:
-        self.db.execute(insert(t.inventory_ledger).values(
+        _LEDGER.executemany(self.db, [dict(
             id=entry.id, location=entry.location, sku=entry.sku, kind=str(entry.kind), delta=entry.delta,
             on_hand_after=entry.on_hand_after, reason=entry.reason, actor=entry.actor,
             reference=entry.reference, created_at=entry.created_at,
-        ))
+        )])
 
     def flush(self) -> None:
         """Write back the levels whose counters changed (absolute values: the rows are locked). A level that
@@ -57,12 +72,7 @@ class Stock(CoreRepository):
         changed = [level for level, seen in self._held.values() if _counters(level) != seen]
         if not changed:
             return
-        stmt = (update(t.stock_levels)
-                .where(C.location == bindparam("k_location"), C.sku == bindparam("k_sku"))
-                .values(on_hand=bindparam("on_hand"), reserved=bindparam("reserved"),
-                        safety_stock=bindparam("safety_stock"), updated_at=bindparam("updated_at"),
-                        reorder_point=bindparam("reorder_point")))
-        self.db.execute(stmt, [
+        _WRITE_BACK.executemany(self.db, [
             {"k_location": lv.location, "k_sku": lv.sku, "on_hand": lv.on_hand, "reserved": lv.reserved,
              "safety_stock": lv.safety_stock, "updated_at": lv.updated_at, "reorder_point": lv.reorder_point}
             for lv in changed
@@ -74,11 +84,11 @@ class Stock(CoreRepository):
             self._held[(level.location, level.sku)] = (level, _counters(level))
 
     def _select(self, where: ColumnElement[Any]) -> dict[Key, StockLevel]:
-        stmt = (select(C.location, C.sku, C.on_hand, C.reserved, C.safety_stock, C.updated_at, C.reorder_point)
-                .where(where)
-                .order_by(C.sku, C.location).with_for_update())
+        return self._held_levels(self.db.execute(_locking(where)))
+
+    def _held_levels(self, rows: Iterable[Any]) -> dict[Key, StockLevel]:
         result: dict[Key, StockLevel] = {}
-        for row in self.db.execute(stmt):
+        for row in rows:
             key = (row.location, row.sku)
             if key not in self._held:  # already held: keep the object this transaction may have changed
                 level = StockLevel(row.location, row.sku, row.on_hand, row.reserved, row.safety_stock, row.updated_at,

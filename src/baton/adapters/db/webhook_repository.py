@@ -10,12 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, exists, insert, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Connection, Executable, and_, bindparam, exists, insert, or_, select, update
 
 from baton.adapters.db import tables as t
-from baton.adapters.db.sql import CoreRepository
+from baton.adapters.db.hot import Prepared
+from baton.adapters.db.sql import CoreRepository, upsert_insert
 from baton.events.catalogue import Published
 from baton.events.webhooks import DeliveryStatus, Subscription, SubscriptionStatus
 from baton.shared import cursor as cursors
@@ -24,18 +23,24 @@ from baton.shared.ids import new_id
 _S, _D, _A, _O = t.webhook_subscriptions.c, t.webhook_deliveries.c, t.webhook_attempts.c, t.outbox.c
 
 
+def _next_sequence(dialect: str) -> Executable:
+    seq = t.order_event_sequences
+    stmt = upsert_insert(dialect)(seq).values(order_id=bindparam("order_id"), last_sequence=bindparam("count"))
+    stmt = stmt.on_conflict_do_update(index_elements=[seq.c.order_id],
+                                      set_={"last_sequence": seq.c.last_sequence + bindparam("count")})
+    return stmt.returning(seq.c.last_sequence)
+
+
+_NEXT_SEQUENCE = Prepared(_next_sequence)
+
+
 def next_sequences(conn: Connection, order_ids: list[str | None]) -> list[int | None]:
     """The sequence number of each event (given by its order id, in the order written); None for no order.
     One upsert per order: its row lock holds concurrent writers of the same order until this one commits."""
     counts: Counter[str] = Counter(order_id for order_id in order_ids if order_id is not None)
     last: dict[str, int] = {}
-    factory = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    seq = t.order_event_sequences
     for order_id, count in counts.items():
-        stmt = factory(seq).values(order_id=order_id, last_sequence=count)
-        stmt = stmt.on_conflict_do_update(index_elements=[seq.c.order_id],
-                                          set_={"last_sequence": seq.c.last_sequence + count})
-        last[order_id] = int(conn.execute(stmt.returning(seq.c.last_sequence)).scalar_one()) - count
+        last[order_id] = int(_NEXT_SEQUENCE.scalar(conn, {"order_id": order_id, "count": count})) - count
     result: list[int | None] = []
     for of_order in order_ids:
         if of_order is None:

@@ -1,0 +1,87 @@
+"""Prepared statements of the capture hot path (adapters/db/hot.py) behave exactly as SQLAlchemy's execution:
+the same values go in and come out on both databases, and a driver error is SQLAlchemy's error, with a dead
+PostgreSQL connection invalidated so that the request answers 503 once and the next one works."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import bindparam, insert, select, text
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from baton.adapters.db import tables as t
+from baton.adapters.db.hot import Prepared, pipelined
+from baton.bootstrap import Container
+
+AUDIT = t.audit_log.c
+BY_ID = Prepared(select(t.audit_log).where(AUDIT.id == bindparam("id")))
+BY_IDS = Prepared(select(AUDIT.id, AUDIT.after).where(AUDIT.id.in_(bindparam("ids", expanding=True)))
+                  .order_by(AUDIT.id))
+INSERT = Prepared(insert(t.audit_log))
+
+
+def entry(n: int, **changes: object) -> dict[str, object]:
+    return {"id": f"aud_test{n:04d}", "at": datetime(2026, 12, 7, 3, n % 60, tzinfo=UTC) + timedelta(microseconds=n),
+            "actor_kind": "token", "actor_id": "tok_1", "actor_name": "test", "actor_role": None,
+            "action": "order.place", "target_type": "order", "target_id": f"ord_{n}", "before": None,
+            "after": {"number": f"BT-{n}", "lines": [1, 2], "note": "ünïcode"}, "source_address": None,
+            "request_id": None, **changes}
+
+
+def test_a_prepared_insert_and_select_store_and_read_what_sqlalchemy_does(container: Container) -> None:
+    # given rows written by SQLAlchemy and by a prepared statement (one alone, two at once)
+    with container.engine.begin() as conn:
+        conn.execute(insert(t.audit_log), [entry(1)])
+        INSERT.executemany(conn, [entry(2)])
+        INSERT.executemany(conn, [entry(3), entry(4, before={"status": "placed"})])
+    # when both read them back
+    with container.engine.connect() as conn:
+        core = {row.id: row._asdict() for row in conn.execute(select(t.audit_log))}
+        prepared = {n: BY_ID.first(conn, {"id": f"aud_test{n:04d}"}) for n in range(1, 5)}
+        many = BY_IDS.rows(conn, {"ids": ["aud_test0004", "aud_test0002", "aud_unknown"]})
+        unknown = BY_ID.first(conn, {"id": "aud_unknown"})
+    # then every value is the same, JSON null and aware UTC timestamps included
+    for n in range(1, 5):
+        row = prepared[n]
+        assert row is not None
+        assert row._asdict() == core[f"aud_test{n:04d}"]
+        expected = entry(n, before={"status": "placed"}) if n == 4 else entry(n)
+        assert row._asdict() == expected
+        assert row.at.tzinfo is not None and row.at.utcoffset() == timedelta(0)
+    assert [(r.id, r.after["number"]) for r in many] == [("aud_test0002", "BT-2"), ("aud_test0004", "BT-4")]
+    assert unknown is None
+
+
+def test_a_missing_parameter_is_refused_before_anything_is_sent(container: Container) -> None:
+    row = entry(5)
+    del row["action"]
+    with container.engine.begin() as conn, pytest.raises((KeyError, DBAPIError)):
+        INSERT.executemany(conn, [row])
+
+
+def test_a_constraint_broken_inside_a_pipeline_is_sqlalchemys_integrity_error(container: Container) -> None:
+    # given a row that exists
+    with container.engine.begin() as conn:
+        INSERT.executemany(conn, [entry(6)])
+    # when the same key is inserted again among other statements sent together
+    with pytest.raises(IntegrityError), container.engine.begin() as conn, pipelined(conn):
+        INSERT.executemany(conn, [entry(7)])
+        INSERT.executemany(conn, [entry(6)])
+    # then nothing of that transaction was kept
+    with container.engine.connect() as conn:
+        assert BY_ID.first(conn, {"id": "aud_test0007"}) is None
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)  # SQLite has no server connection to lose
+def test_a_connection_killed_under_a_prepared_statement_is_invalidated(container: Container) -> None:
+    with container.engine.connect() as conn:
+        pid = conn.execute(text("SELECT pg_backend_pid()")).scalar()
+        with container.engine.connect() as other:
+            other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        with pytest.raises(DBAPIError) as raised:
+            BY_ID.first(conn, {"id": "aud_test0001"})
+        assert raised.value.connection_invalidated
+    with container.engine.connect() as conn:  # the pool hands out a working connection again
+        assert BY_ID.first(conn, {"id": "aud_test0001"}) is None
