@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
+from typing import Any, Generic, TypeVar
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from baton.adapters.db import repositories as r
 from baton.adapters.db.care_repository import Annotations
@@ -13,6 +16,7 @@ from baton.adapters.db.catalog_repository import Locations, Products
 from baton.adapters.db.customer_repository import CustomerRecords
 from baton.adapters.db.engine import WRITE
 from baton.adapters.db.exchange_repository import Claims, Exchanges
+from baton.adapters.db.hot import pipelined
 from baton.adapters.db.identity_repository import Tokens
 from baton.adapters.db.invoice_repository import Invoices
 from baton.adapters.db.journal_repository import Journal
@@ -52,39 +56,71 @@ class IdempotencyKeyReused(InvalidInput):
                          "request.", code="idempotency_key_reused")
 
 
+R = TypeVar("R")
+
+
+class _Repository(Generic[R]):
+    """A repository made on first use in a unit of work, on its session: a use case touches a few of them."""
+
+    def __init__(self, factory: Callable[[Session], R]):
+        self.factory = factory
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+        _REPOSITORIES.append(name)
+
+    def __get__(self, uow: Any, owner: type | None = None) -> R:
+        repository = self.factory(uow.session)
+        uow.__dict__[self.name] = repository  # found there from now on (this descriptor defines no __set__)
+        return repository
+
+
+_REPOSITORIES: list[str] = []
+_SESSIONS: WeakKeyDictionary[Engine, dict[bool, sessionmaker[Session]]] = WeakKeyDictionary()
+
+
+def _sessions(engine: Engine, read_only: bool) -> sessionmaker[Session]:
+    """One session factory per engine and mode: making one builds a Session subclass and its event hooks."""
+    per_mode = _SESSIONS.setdefault(engine, {})
+    if read_only not in per_mode:
+        bind = engine if read_only else engine.execution_options(**WRITE)
+        per_mode[read_only] = sessionmaker(bind=bind, expire_on_commit=False)
+    return per_mode[read_only]
+
+
 class UnitOfWork:
-    products: Products
-    locations: Locations
-    stock: Stock
-    orders: Orders
-    customers: Customers
-    customer_records: CustomerRecords
-    idempotency: r.Idempotency
-    messages: r.Messages
-    audit_log: r.AuditLog
-    tokens: Tokens
-    payments: Payments
-    refund_records: RefundRecords
-    journal: Journal
-    invoices: Invoices  # invoices and credit memos
-    risk_rules: RiskRules
-    tax_settings: TaxSettings
-    exchange_rates: ExchangeRates
-    users: Users
-    console_sessions: ConsoleSessions
-    shopper_codes: ShopperCodes
-    mail: MailOutbox
-    rate_limits: RateLimits
-    returns: Returns  # return authorisations (RMA) and their lines
-    return_policies: ReturnPolicies
-    store_credit: StoreCredit
-    gift_cards: GiftCards
-    annotations: Annotations  # notes and tags of orders, customers' languages
-    webhooks: Webhooks  # subscriptions, their deliveries and the fan-out of the outbox
-    stream: StreamQueue  # events waiting to be published on the event stream
-    exchanges: Exchanges  # returns swapped for replacement orders
-    claims: Claims  # lost, damaged or wrong units replaced or refunded
-    notifications: Notifications  # customer messages, their templates and preferences
+    products = _Repository(Products)
+    locations = _Repository(Locations)
+    stock = _Repository(Stock)
+    orders = _Repository(Orders)
+    customers = _Repository(Customers)
+    customer_records = _Repository(CustomerRecords)
+    idempotency = _Repository(r.Idempotency)
+    messages = _Repository(r.Messages)
+    audit_log = _Repository(r.AuditLog)
+    tokens = _Repository(Tokens)
+    payments = _Repository(Payments)
+    refund_records = _Repository(RefundRecords)
+    journal = _Repository(Journal)
+    invoices = _Repository(Invoices)  # invoices and credit memos
+    risk_rules = _Repository(RiskRules)
+    tax_settings = _Repository(TaxSettings)
+    exchange_rates = _Repository(ExchangeRates)
+    users = _Repository(Users)
+    console_sessions = _Repository(ConsoleSessions)
+    shopper_codes = _Repository(ShopperCodes)
+    mail = _Repository(MailOutbox)
+    rate_limits = _Repository(RateLimits)
+    returns = _Repository(Returns)  # return authorisations (RMA) and their lines
+    return_policies = _Repository(ReturnPolicies)
+    store_credit = _Repository(StoreCredit)
+    gift_cards = _Repository(GiftCards)
+    annotations = _Repository(Annotations)  # notes and tags of orders, customers' languages
+    webhooks = _Repository(Webhooks)  # subscriptions, their deliveries and the fan-out of the outbox
+    stream = _Repository(StreamQueue)  # events waiting to be published on the event stream
+    exchanges = _Repository(Exchanges)  # returns swapped for replacement orders
+    claims = _Repository(Claims)  # lost, damaged or wrong units replaced or refunded
+    notifications = _Repository(Notifications)  # customer messages, their templates and preferences
 
     def __init__(self, engine: Engine, *, read_only: bool = False, idempotent: Idempotent | None = None,
                  actor: Actor = SYSTEM, settings: Settings | None = None):
@@ -98,43 +134,12 @@ class UnitOfWork:
         self.audit = AuditTrail()
         self.idempotent = idempotent
         self.created_id: str | None = None
-        bind = engine if read_only else engine.execution_options(**WRITE)
-        self._factory = sessionmaker(bind=bind, expire_on_commit=False)
+        self._factory = _sessions(engine, read_only)
 
     def __enter__(self) -> UnitOfWork:
-        self.session = s = self._factory()
-        self.products = Products(s)
-        self.locations = Locations(s)
-        self.stock = Stock(s)
-        self.orders = Orders(s)
-        self.customers = Customers(s)
-        self.customer_records = CustomerRecords(s)
-        self.idempotency = r.Idempotency(s)
-        self.messages = r.Messages(s)
-        self.tokens = Tokens(s)
-        self.payments = Payments(s)
-        self.refund_records = RefundRecords(s)
-        self.journal = Journal(s)
-        self.invoices = Invoices(s)
-        self.risk_rules = RiskRules(s)
-        self.tax_settings = TaxSettings(s)
-        self.exchange_rates = ExchangeRates(s)
-        self.users = Users(s)
-        self.console_sessions = ConsoleSessions(s)
-        self.shopper_codes = ShopperCodes(s)
-        self.mail = MailOutbox(s)
-        self.rate_limits = RateLimits(s)
-        self.returns = Returns(s)
-        self.return_policies = ReturnPolicies(s)
-        self.store_credit = StoreCredit(s)
-        self.gift_cards = GiftCards(s)
-        self.annotations = Annotations(s)
-        self.webhooks = Webhooks(s)
-        self.stream = StreamQueue(s)
-        self.exchanges = Exchanges(s)
-        self.claims = Claims(s)
-        self.notifications = Notifications(s)
-        self.audit_log = r.AuditLog(s)
+        self.session = self._factory()
+        for name in _REPOSITORIES:  # made again on first use, on this session
+            self.__dict__.pop(name, None)
         self.audit.pop()  # a unit of work entered again starts a fresh trail
         if self.idempotent:
             try:
@@ -160,9 +165,11 @@ class UnitOfWork:
         self.session.close()  # loaded objects stay readable, detached
 
     def add_order(self, order: Order) -> None:
-        """A new order: inserted with Core now (the capture hot path), its messages with it."""
-        self.orders.insert_new(order)
-        self.messages.add(*order.pop_messages())
+        """A new order: inserted with Core now (the capture hot path), its messages with it, all in one round trip
+        on PostgreSQL (none of these statements returns anything)."""
+        with pipelined(self.orders.db):
+            self.orders.insert_new(order)
+            self.messages.add(*order.pop_messages(), new_order=order.id)
 
     def commit(self) -> None:
         self.stock.flush()
