@@ -299,7 +299,7 @@ class Order(Holding, Recorder):
             f"{len(self.lines)} product(s), total {self.money(totals.total)}"
             + (f" ({tax_note})." if tax_note else "."),
         )
-        self.announce("order.placed", channel=str(self.channel), total=self.totals.total, currency=self.currency)
+        self.announce("order.placed", channel=str(self.channel), total=totals.total, currency=self.currency)
 
     # -- routing ----------------------------------------------------------------------------
     def apply_routing(self, plan: RoutingPlan, actor: str) -> list[FulfillmentOrder]:

@@ -271,8 +271,11 @@ class _Planner:
         if singles:
             runner_up = singles[1] if len(singles) > 1 else None
             return [singles[0]], f"it can ship {what} and {self._why_first(singles[0], runner_up)}"
-        for i, a in enumerate(self.codes):  # pairs in preference order: the first that covers is the best
-            for b in self.codes[i + 1 :]:
+        # pairs in preference order: the first that covers is the best. With no single location covering, a pair
+        # that covers has stock of something needed at both ends, so locations holding none of it are left out.
+        useful = [c for c in self.codes if self._gain(c, need)]
+        for i, a in enumerate(useful):
+            for b in useful[i + 1 :]:
                 if self._covers((a, b), need):
                     return [a, b], (
                         f"no single location can ship {what}, so it is split into 2 shipments, "
