@@ -8,9 +8,11 @@ sample order, not when a customer should have had the message."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError
+from jinja2 import Template as JinjaTemplate
 from jinja2.sandbox import SandboxedEnvironment
 
 from baton.shared.errors import InvalidInput
@@ -102,9 +104,15 @@ def checked(template: Template, sample: dict[str, Any]) -> Template:
     return template
 
 
+@lru_cache(maxsize=512)
+def _compiled(source: str) -> JinjaTemplate:
+    """Compiling costs ~20× rendering (bench/RESULTS.md); keyed by the source, so an edited template compiles anew."""
+    return _env.from_string(source)
+
+
 def _render(field: str, source: str, values: dict[str, Any]) -> str:
     try:
-        return _env.from_string(source).render(values)
+        return _compiled(source).render(values)
     except TemplateSyntaxError as bad:
         raise TemplateProblem(field, f"line {bad.lineno}: {bad.message}") from None
     except TemplateError as bad:  # unknown variable, unsafe access (SecurityError) and other runtime errors

@@ -7,12 +7,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import bindparam, delete, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from baton.adapters.db import tables as t
-from baton.adapters.db.sql import CoreRepository
+from baton.adapters.db.hot import Prepared
+from baton.adapters.db.sql import CoreRepository, insert_ignore_conn
 from baton.notifications.context import OrderFacts, Parcel
 from baton.notifications.message import Channel, Message, MessageStatus
 from baton.notifications.moments import Moment
@@ -21,6 +22,8 @@ from baton.notifications.template import Template
 
 _M, _T, _P, _X = (t.notification_messages.c, t.notification_templates.c, t.notification_preferences.c,
                   t.mail_outbox.c)
+_OVERRIDE = Prepared(select(_T.subject, _T.body, _T.sms).where(_T.moment == bindparam("moment"),
+                                                               _T.language == bindparam("language")))
 
 
 class Notifications(CoreRepository):
@@ -30,8 +33,7 @@ class Notifications(CoreRepository):
             select(t.notification_templates))}
 
     def override(self, moment: str, language: str) -> Template | None:
-        row = self.db.execute(select(_T.subject, _T.body, _T.sms).where(
-            _T.moment == moment, _T.language == language)).first()
+        row = _OVERRIDE.first(self.db, {"moment": moment, "language": language})
         return Template(row.subject, row.body, row.sms) if row else None
 
     def save_template(self, moment: str, language: str, template: Template, by: str, at: datetime) -> None:
@@ -91,11 +93,8 @@ class Notifications(CoreRepository):
     def add(self, rows: list[dict[str, Any]]) -> set[str]:
         """Queue messages; a row whose key exists already is left out (an event fanned out twice). Returns the
         ids of the new ones."""
-        if not rows:
-            return set()
-        factory = pg_insert if self.db.dialect.name == "postgresql" else sqlite_insert
-        stmt = factory(t.notification_messages).values(rows).on_conflict_do_nothing(index_elements=[_M.key])
-        return set(self.db.execute(stmt.returning(_M.id)).scalars())
+        # one fixed statement per row: a multi-row VALUES would be compiled anew for every batch size
+        return {row["id"] for row in rows if insert_ignore_conn(self.db, t.notification_messages, row)}
 
     def claim_due(self, now: datetime, channels: set[Channel], *, lock: bool) -> Message | None:
         if not channels:
