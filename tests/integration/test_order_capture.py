@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from baton.entrypoints.http.order_schemas import OrderOut
 from tests.conftest import HAMBURG
 
 
@@ -142,3 +143,24 @@ def test_amounts_beyond_a_64_bit_total_are_refused(shop, client):
     assert response.status_code == 422 and response.json()["code"] == "amount_too_large"
     too_heavy = client.patch("/api/v1/products/BIG", json={"weight_grams": 3_000_000_000})
     assert too_heavy.status_code == 422
+
+
+def test_the_answer_to_a_placement_is_the_order_as_stored_and_as_its_schema_says(shop, client):
+    # Given a split order with a discount, shipping and a risk-free customer (the answer is serialised by orjson,
+    # not re-validated by Pydantic: it must still be exactly what the schema and a later read say)
+    shop.product("A", price="10.00")
+    shop.product("B", price="3.50")
+    shop.stock("WH-BER", "A", 3)
+    shop.stock("WH-MUC", "B", 3)
+    body = {**shop.order_body([("A", 2), ("B", 1)], shipping_address=HAMBURG), "shipping": "4.99",
+            "discounts": [{"code": "WELCOME", "amount": "1.00"}]}
+    # When it is placed
+    placed = client.post("/api/v1/orders", json=body)
+    # Then the answer is the order as a later read shows it, field for field, in the response schema's form
+    assert placed.status_code == 201
+    assert placed.headers["content-type"] == "application/json"
+    assert placed.headers["location"] == f"/api/v1/orders/{placed.json()['id']}"
+    stored = client.get(placed.headers["location"]).json()
+    assert placed.json() == stored
+    assert OrderOut.model_validate(placed.json()).model_dump(mode="json") == placed.json()
+    assert len(stored["fulfillment_orders"]) == 2 and stored["totals"]["discount"] == "1.00"

@@ -13,10 +13,10 @@ from baton.shared.errors import InvalidInput
 from baton.shared.idempotency import Idempotent, fingerprint
 
 
-def fast_json(content: Any) -> Response:
-    """JSON for the hottest reads, serialised by orjson without Pydantic's re-validation of our own output.
+def fast_json(content: Any, status_code: int = 200) -> Response:
+    """JSON for the hottest routes, serialised by orjson without Pydantic's re-validation of our own output.
     The route still declares its response_model for the OpenAPI document; schemathesis checks they agree."""
-    return Response(orjson.dumps(content, option=orjson.OPT_UTC_Z), media_type="application/json")
+    return Response(orjson.dumps(content, option=orjson.OPT_UTC_Z), status_code, media_type="application/json")
 
 
 async def get_container(request: Request) -> Container:
