@@ -31,6 +31,7 @@ from baton.entrypoints.http import exchanges as order_exchanges
 from baton.entrypoints.http import notifications as notification_routes
 from baton.entrypoints.http import returns as order_returns
 from baton.entrypoints.http.auth import RequestScope, declare_permissions
+from baton.entrypoints.http.fast_reads import FastReads
 from baton.entrypoints.web import console as web_console
 from baton.entrypoints.web import (
     console_actions,
@@ -49,7 +50,9 @@ from baton.entrypoints.web import (
 from baton.shared.redaction import install_redaction
 
 
-def create_app(container: Container | None = None) -> FastAPI:
+def create_app(container: Container | None = None, *, fast_reads: bool = True) -> FastAPI:
+    """`fast_reads=False` serves the hottest reads through FastAPI too (the reference fast_reads.py is tested
+    against)."""
     app = FastAPI(
         title="Baton", version=__version__,
         description="Baton order management: orders from every channel, stock across locations, routing and "
@@ -58,6 +61,8 @@ def create_app(container: Container | None = None) -> FastAPI:
     install_redaction()
     app.state.container = container or bootstrap()
     problems.install(app)
+    if fast_reads:  # added before RequestScope, so it runs inside it (the last added is the outermost)
+        app.add_middleware(FastReads)
     app.add_middleware(RequestScope)
     problems.document(app)
     # the busiest routes first (tracking, availability, placement): a request is matched against routes in order

@@ -36,11 +36,31 @@ def request_id(request: Request) -> str | None:
 def read_connection(request: Request) -> Connection:
     """One autocommit read connection for the whole request (token lookup and the route's read share it: a pool
     checkout costs as much as the query); `RequestScope` returns it to the pool when the response is sent."""
-    state = request.scope.setdefault("state", {})
+    return scope_read_connection(request.scope)
+
+
+def scope_read_connection(scope: Any) -> Connection:
+    """`read_connection` for code that has the ASGI scope only (fast_reads.py)."""
+    state = scope.setdefault("state", {})
     conn: Connection | None = state.get("read_connection")
     if conn is None:
-        conn = state["read_connection"] = request.app.state.container.reads.connect()
+        conn = state["read_connection"] = scope["app"].state.container.reads.connect()
     return conn
+
+
+def bearer_secret(authorization: str) -> str:
+    """The token of an `Authorization: Bearer <token>` header value; NotSignedIn without one."""
+    scheme, _, secret = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not secret:
+        raise NotSignedIn()
+    return secret.strip()
+
+
+def permitted(actor: Actor, action: Action) -> Actor:
+    """The actor, if its role may do `action`; PermissionDenied otherwise."""
+    if not allows(actor.role, action):
+        raise PermissionDenied(actor.role, action.value)
+    return actor
 
 
 class Allow(HTTPBearer):
@@ -56,18 +76,14 @@ class Allow(HTTPBearer):
 
     async def __call__(self, request: Request) -> Actor:  # type: ignore[override]
         # async: the token lookup is one indexed read; a thread hop per request would cost more
-        scheme, _, secret = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not secret:
-            raise NotSignedIn()
+        secret = bearer_secret(request.headers.get("authorization", ""))
         container = request.app.state.container
         if self.share:
-            actor = services.authenticate(container.engine, read_connection(request), secret.strip())
+            actor = services.authenticate(container.engine, read_connection(request), secret)
         else:
             with container.reads.connect() as conn:
-                actor = services.authenticate(container.engine, conn, secret.strip())
-        if not allows(actor.role, self.action):
-            raise PermissionDenied(actor.role, self.action.value)
-        return actor.at(source_of(request), request_id(request))
+                actor = services.authenticate(container.engine, conn, secret)
+        return permitted(actor, self.action).at(source_of(request), request_id(request))
 
 
 def allow(action: Action, *, share: bool = False) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
+from sqlalchemy import Connection
 
 from baton.adapters.db.uow import Replay
 from baton.entrypoints.http.auth import allow, read_connection
@@ -27,19 +28,25 @@ from baton.shared.errors import NotFound
 router = APIRouter(prefix="/api/v1", tags=["inventory"])
 Reader = Annotated[Actor, allow(Action.INVENTORY_READ)]
 Writer = Annotated[Actor, allow(Action.INVENTORY_WRITE)]
+SKUS_PER_REQUEST = 200  # the most `sku` parameters one availability request may repeat (fast_reads.py too)
 
 
 # First in the router (and the router early in the app): routes are matched in order, one by one, and this
-# is the busiest authenticated read.
+# is the busiest authenticated read. Its happy path is usually answered by fast_reads.py, which calls `available`.
 @router.get("/availability", response_model=AvailabilityList, responses=guarded(422))
 async def availability(request: Request, actor: Annotated[Actor, allow(Action.INVENTORY_READ, share=True)],
-                 sku: Annotated[list[str], Query(min_length=1, max_length=200, description="Repeat for several.")]
+                 sku: Annotated[list[str], Query(min_length=1, max_length=SKUS_PER_REQUEST,
+                                                 description="Repeat for several.")]
                  ) -> Response:
     """Available units per SKU, in total and per location (on_hand − reserved − safety_stock, never below 0)."""
     # async on purpose: one indexed read that never waits on a lock (autocommit MVCC read, or a WAL reader on
     # SQLite) is cheaper run on the event loop than handed to a thread; see bench/RESULTS.md.
-    items = queries.availability(read_connection(request), list(dict.fromkeys(sku)), actor.locations)
-    return fast_json({"items": items})
+    return available(read_connection(request), sku, actor)
+
+
+def available(conn: Connection, skus: list[str], actor: Actor) -> Response:
+    """The answer of GET /availability for valid `skus` (repeats allowed) and an actor allowed inventory.read."""
+    return fast_json({"items": queries.availability(conn, list(dict.fromkeys(skus)), actor.locations)})
 
 
 def _level(container: ContainerDep, actor: Actor, location_code: str, sku: str) -> dict:
