@@ -4,7 +4,7 @@
     python -m bench.profile availability --profile cprofile    # plus the 30 costliest functions (cProfile)
     python -m bench.profile track --sqlite                     # on a fresh SQLite file instead
 
-A fresh database (`baton_profile` on the benchmark's PostgreSQL server, dropped afterwards) gets the benchmark
+A fresh database (`baton_profile_<pid>` on the benchmark's PostgreSQL server, dropped afterwards) gets the benchmark
 shop (`--skus`, `--locations`) and an integration token. The same request bodies as the load generator's are then
 sent one at a time to the app, after `--warmup` unmeasured ones; the figure is process CPU time (every thread)
 per request, the cost that the two cores of the benchmark machine have to pay for each one. The embedded event
@@ -172,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.sqlite:
         url = f"sqlite:///{work / 'profile.db'}"
     else:
-        pg = Postgres(args.pg_url, "baton_profile")
+        pg = Postgres(args.pg_url, f"baton_profile_{os.getpid()}")  # runs side by side never share one
         pg.recreate()
         url = pg.sqlalchemy_url
     try:

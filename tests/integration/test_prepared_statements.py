@@ -85,3 +85,23 @@ def test_a_connection_killed_under_a_prepared_statement_is_invalidated(container
         assert raised.value.connection_invalidated
     with container.engine.connect() as conn:  # the pool hands out a working connection again
         assert BY_ID.first(conn, {"id": "aud_test0001"}) is None
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_a_hot_read_whose_connection_died_answers_503_once_and_then_works(container: Container, shop,
+                                                                        anonymous) -> None:
+    # Given a tracked order, read once so that the pool holds a connection
+    shop.product("SHIRT")
+    shop.stock("WH-BER", "SHIRT", 5)
+    tracking_id = shop.order([("SHIRT", 1)])["tracking_id"]
+    assert anonymous.get(f"/api/v1/track/{tracking_id}").status_code == 200
+    # When the database drops every connection of the app (a restart, a failover)
+    with container.engine.connect() as conn:
+        conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                          "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+    # Then the next read says so plainly and can be retried, and the retry is answered
+    failed = anonymous.get(f"/api/v1/track/{tracking_id}")
+    assert failed.status_code == 503 and failed.json()["code"] == "database_reconnecting"
+    assert failed.headers["retry-after"] == "1"
+    assert anonymous.get(f"/api/v1/track/{tracking_id}").status_code == 200

@@ -42,9 +42,7 @@ class HotRead:
     def rows(self, conn: Connection, **params: Any) -> list[Any]:
         if conn.dialect.name != "postgresql":
             return list(conn.execute(self.statement, params))
-        raw = conn.connection.driver_connection
-        assert raw is not None
-        rows = raw.execute(self.pg_sql, params, prepare=True).fetchall()
+        rows = on_driver(conn, self.pg_sql, lambda cur: cur.execute(self.pg_sql, params, prepare=True).fetchall())
         if not self.utc:
             return [self.row(*row) for row in rows]
         return [self.row(*self._utc(row)) for row in rows]
@@ -76,8 +74,25 @@ def pipelined(conn: Connection) -> Iterator[None]:
         conn._handle_dbapi_exception(error, None, None, None, None)
 
 
-Build = Callable[[str], Executable]  # the statement for a dialect name ("postgresql", "sqlite")
 _CURSORS: WeakKeyDictionary[Any, Any] = WeakKeyDictionary()  # psycopg connection -> its reused cursor
+
+
+def on_driver(conn: Connection, sql: str, run: Callable[[Any], Any]) -> Any:
+    """`run(cursor)` on the psycopg connection under `conn`, with its cursor reused (making one costs as much as a
+    small query). A driver error is SQLAlchemy's error, as through `Connection.execute`: wrapped, and a dead
+    connection invalidated, so the request answers 503 once (entrypoints/http/problems.py) and the pool heals."""
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    try:
+        cur = _CURSORS.get(raw)
+        if cur is None or cur.closed:
+            cur = _CURSORS[raw] = raw.cursor()
+        return run(cur)
+    except conn.dialect.loaded_dbapi.Error as error:
+        conn._handle_dbapi_exception(error, sql, None, None, None)
+
+
+Build = Callable[[str], Executable]  # the statement for a dialect name ("postgresql", "sqlite")
 
 
 @dataclass(frozen=True)
@@ -155,12 +170,7 @@ class Prepared:
         return self._statements[dialect]
 
     def _run(self, conn: Connection, form: _Compiled, call: Callable[[Any], Any]) -> list[tuple[Any, ...]]:
-        raw = conn.connection.driver_connection
-        assert raw is not None
-        try:
-            cur = _CURSORS.get(raw)
-            if cur is None or cur.closed:  # one cursor per connection, reused: making one costs as much as a query
-                cur = _CURSORS[raw] = raw.cursor()
+        def fetch(cur: Any) -> list[tuple[Any, ...]]:
             call(cur)
             if cur.description is None:
                 return []
@@ -169,9 +179,8 @@ class Prepared:
                 form.results = tuple(kind._cached_result_processor(dialect, column.type_code)
                                      for kind, column in zip(form.types, cur.description, strict=False))
             return cur.fetchall()
-        except Exception as error:  # psycopg's: let SQLAlchemy wrap it and invalidate a dead connection
-            conn._handle_dbapi_exception(error, form.sql, None, None, None)
-            raise  # (not reached: the handler raises)
+
+        return on_driver(conn, form.sql, fetch)
 
     def _form(self, conn: Connection) -> _Compiled:
         if self._compiled is None:
