@@ -56,4 +56,5 @@ class Container:
 def bootstrap(settings: Settings | None = None) -> Container:
     settings = settings or Settings.from_env()
     engine = make_engine(settings.database_url, pool_size=settings.db_pool_size, echo=settings.echo_sql)
-    return Container(settings, engine, get_strategy(settings.routing_strategy), read_engine(engine))
+    return Container(settings, engine, get_strategy(settings.routing_strategy),
+                     read_engine(engine, settings.db_pool_size))

@@ -105,3 +105,19 @@ def test_a_hot_read_whose_connection_died_answers_503_once_and_then_works(contai
     assert failed.status_code == 503 and failed.json()["code"] == "database_reconnecting"
     assert failed.headers["retry-after"] == "1"
     assert anonymous.get(f"/api/v1/track/{tracking_id}").status_code == 200
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_reads_have_a_pool_of_their_own_in_autocommit_and_close_with_the_engine(container: Container) -> None:
+    # Given a read (the hot reads borrow these connections: no switching into autocommit and back per request)
+    with container.reads.connect() as conn:
+        assert conn.connection.driver_connection.autocommit is True
+        assert conn.execute(text("SELECT 1")).scalar() == 1
+    with container.engine.connect() as conn:  # writes keep their transactions
+        assert conn.connection.driver_connection.autocommit is False
+    assert container.reads is not container.engine and container.reads.pool.checkedin() == 1
+    # When the application disposes its engine (shutdown, tests)
+    container.engine.dispose()
+    # Then the read pool is closed too: no connection is left behind
+    assert container.reads.pool.checkedin() == 0
