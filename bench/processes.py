@@ -211,6 +211,10 @@ class Postgres:
         return psycopg.connect(self.conninfo(self.server.database or "postgres"), autocommit=True,
                                connect_timeout=5)
 
+    def admin_of_bench(self) -> psycopg.Connection[tuple[Any, ...]]:
+        """An autocommit connection to the benchmark database itself."""
+        return psycopg.connect(self.conninfo(), autocommit=True, connect_timeout=5)
+
     def version(self) -> str | None:
         try:
             with self.admin() as conn:

@@ -149,7 +149,7 @@ def section(results: dict[str, Any]) -> str:
               f"per level (after {s['warmup']:g} s unmeasured warm-up) with "
               + ", ".join(f"{v} % {k}" for k, v in s["mix"].items())
               + f"; placement only {s['orders_duration']:g} s, availability only and tracking only "
-              f"{s['reads_duration']:g} s per level.", ""]
+              f"{s['reads_duration']:g} s per level.", *_drain(results.get("event_drain")), ""]
     lines += ["### Machine", "", "| | |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in results.get("machine", {}).items()]
     lines += ["", "### Targets", "", "| target | measured | met |", "|---|---|:-:|"]
@@ -170,6 +170,14 @@ def section(results: dict[str, Any]) -> str:
     lines += ["", "### Commands", "", "```sh", results["command"], *results["commands"], "```",
               "", "Step timings: " + ", ".join(f"{k} {v:g} s" for k, v in results["steps"].items()) + "."]
     return "\n".join(lines)
+
+
+def _drain(drain: dict[str, Any] | None) -> list[str]:
+    if not drain:
+        return []
+    return [f"- **Event worker:** after the placement runs it had {drain['backlog']:,} events left to fan out and "
+            f"publish; it finished them in {drain['seconds']:.1f} s, before the read-only runs started "
+            "(so those measure the reads, not the reads competing with a backlog)."]
 
 
 def _shop(shop: dict[str, Any] | None) -> str:
