@@ -119,7 +119,7 @@ class Prepared:
     On PostgreSQL it is compiled once per process and run on psycopg's own connection, with SQLAlchemy's own
     bind and result processors (JSON, UTC timestamps): the same values go in and come out as through
     `Connection.execute`, without its per-call cache lookup, execution context and result set-up, which were
-    about a third of an order's CPU (bench/RESULTS.md). Expanding `IN` parameters become `= ANY(array)`; driver
+    ~45 % of an order's CPU (bench/RESULTS.md). Expanding `IN` parameters become `= ANY(array)`; driver
     errors are handed to SQLAlchemy, so a dropped connection is invalidated and answered as before. Elsewhere
     (SQLite) the statement runs through SQLAlchemy."""
 
