@@ -73,6 +73,18 @@ def test_a_constraint_broken_inside_a_pipeline_is_sqlalchemys_integrity_error(co
         assert BY_ID.first(conn, {"id": "aud_test0007"}) is None
 
 
+def test_a_read_among_pipelined_statements_waits_for_its_rows(container: Container) -> None:
+    # Given statements sent together (PostgreSQL's pipeline mode), a write and then a read of what it wrote
+    with container.engine.begin() as conn, pipelined(conn):
+        INSERT.executemany(conn, [entry(8)])
+        INSERT.executemany(conn, [entry(9), entry(10)])
+        # When the read's rows are asked for before the pipeline is synchronised
+        found = BY_IDS.rows(conn, {"ids": ["aud_test0008", "aud_test0009", "aud_test0010"]})
+    # Then they are there: fetching waits for them (an empty answer would be a silent lie)
+    assert [row.id for row in found] == ["aud_test0008", "aud_test0009", "aud_test0010"]
+    assert found[0].after == entry(8)["after"]
+
+
 @pytest.mark.postgres
 @pytest.mark.parametrize("database_url", ["postgres"], indirect=True)  # SQLite has no server connection to lose
 def test_a_connection_killed_under_a_prepared_statement_is_invalidated(container: Container) -> None:

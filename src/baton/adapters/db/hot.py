@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Connection, Dialect, Executable, bindparam, text
+from sqlalchemy import Connection, Dialect, Executable, TextClause, bindparam, text
 from sqlalchemy.types import TypeEngine
 
 from baton.adapters.db.schema import TS, UTCDateTime
@@ -110,6 +110,7 @@ class _Compiled:
     binds: tuple[_Bind, ...]
     types: tuple[TypeEngine[Any], ...]  # of the result columns
     row: Any  # a namedtuple class of the result columns (None for text(): plain tuples)
+    returns_rows: bool  # a SELECT, a RETURNING, or text() (which may)
     results: tuple[Callable[[Any], Any] | None, ...] | None = None  # known from the first result's column types
 
 
@@ -172,13 +173,14 @@ class Prepared:
     def _run(self, conn: Connection, form: _Compiled, call: Callable[[Any], Any]) -> list[tuple[Any, ...]]:
         def fetch(cur: Any) -> list[tuple[Any, ...]]:
             call(cur)
-            if cur.description is None:
+            if not form.returns_rows:  # nothing to wait for: inside `pipelined` it is only queued
                 return []
+            rows = cur.fetchall()  # (fetching is what waits for a pipelined result, not reading the description)
             if form.results is None:  # SQLAlchemy's result processors may depend on the column's type oid
                 dialect = conn.dialect
                 form.results = tuple(kind._cached_result_processor(dialect, column.type_code)
                                      for kind, column in zip(form.types, cur.description, strict=False))
-            return cur.fetchall()
+            return rows
 
         return on_driver(conn, form.sql, fetch)
 
@@ -201,7 +203,8 @@ def _compile(statement: Executable, dialect: Dialect) -> _Compiled:
         raise ValueError(f"a Prepared statement cannot expand this parameter: {sql}")
     columns = compiled._result_columns or []
     row = namedtuple("Row", [c.keyname for c in columns], rename=True) if columns else None
-    return _Compiled(sql, binds, tuple(c.type for c in columns), row)
+    returns_rows = bool(columns) or isinstance(statement, TextClause)
+    return _Compiled(sql, binds, tuple(c.type for c in columns), row, returns_rows)
 
 
 def _values(form: _Compiled, params: dict[str, Any]) -> dict[str, Any]:
