@@ -6,11 +6,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import and_, insert, or_, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from baton.adapters.db import tables as t
-from baton.adapters.db.sql import CoreRepository
+from baton.adapters.db.sql import CoreRepository, upsert_insert
 from baton.invoicing.model import Document, DocumentKind
 from baton.shared import cursor as cursors
 
@@ -22,7 +20,7 @@ class Invoices(CoreRepository):
         """The next number of `kind` in `year`, counted in this transaction: one upsert that increments the
         counter row and holds its lock until commit, so racing issuers take turns and a rollback gives the number
         back (no gap). The first document of a year creates the row."""
-        factory = pg_insert if self.db.dialect.name == "postgresql" else sqlite_insert
+        factory = upsert_insert(self.db.dialect.name)
         stmt = (factory(t.invoice_numbers).values(kind=str(kind), year=year, last_number=1)
                 .on_conflict_do_update(index_elements=["kind", "year"], set_={"last_number": N.last_number + 1})
                 .returning(N.last_number))

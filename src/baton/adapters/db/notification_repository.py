@@ -8,12 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from baton.adapters.db import tables as t
 from baton.adapters.db.hot import Prepared
-from baton.adapters.db.sql import CoreRepository, insert_ignore_conn
+from baton.adapters.db.sql import CoreRepository, insert_ignore_conn, upsert_insert
 from baton.notifications.context import OrderFacts, Parcel
 from baton.notifications.message import Channel, Message, MessageStatus
 from baton.notifications.moments import Moment
@@ -171,7 +169,7 @@ class Notifications(CoreRepository):
                  sent_at=at if status == "sent" else None, last_error=error)).rowcount)
 
     def _upsert(self, table: Any, values: dict[str, Any], keys: list[Any], changes: dict[str, Any]) -> Any:
-        factory = pg_insert if self.db.dialect.name == "postgresql" else sqlite_insert
+        factory = upsert_insert(self.db.dialect.name)
         return factory(table).values(**values).on_conflict_do_update(index_elements=keys, set_=changes)
 
 

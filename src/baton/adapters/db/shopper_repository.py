@@ -6,11 +6,9 @@ import math
 from datetime import UTC, datetime
 
 from sqlalchemy import delete, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from baton.adapters.db import tables as t
-from baton.adapters.db.sql import CoreRepository
+from baton.adapters.db.sql import CoreRepository, upsert_insert
 from baton.customers.access import CODE_MAX_ATTEMPTS, OneTimeCode
 from baton.shared.clock import utcnow
 from baton.shared.ids import new_id
@@ -70,7 +68,7 @@ class RateLimits(CoreRepository):
         start = int(epoch // window_seconds) * window_seconds
         window_start = datetime.fromtimestamp(start, UTC)
         table = t.rate_limits
-        factory = pg_insert if self.db.dialect.name == "postgresql" else sqlite_insert
+        factory = upsert_insert(self.db.dialect.name)
         upsert = factory(table).values(bucket=bucket, window_start=window_start, hits=1).on_conflict_do_update(
             index_elements=[table.c.bucket, table.c.window_start], set_={"hits": table.c.hits + 1})
         hits = int(self.db.execute(upsert.returning(table.c.hits)).scalar_one())
