@@ -120,13 +120,13 @@ def sign_in(port: int, email: str) -> Browser:
 
 
 # -- the shop ------------------------------------------------------------------------------------------------------
-def baton(database_url: str, log: Path, *args: str, stdin: str | None = None) -> str:
+def baton(database_url: str, log: Path, *args: str) -> str:
     """Run a `baton` CLI command against the database; its standard output."""
     with log.open("ab") as out:
         out.write(f"$ baton {' '.join(args)}\n".encode())
         out.flush()
         done = subprocess.run([*baton_command(), *args], env=python_env(BATON_DATABASE_URL=database_url),
-                              input=(stdin or "").encode(), stdout=subprocess.PIPE, stderr=out, timeout=1800,
+                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=out, timeout=1800,
                               cwd=ROOT)
         out.write(done.stdout)
     if done.returncode != 0:
@@ -209,6 +209,22 @@ def open_returns(port: int, database_url: str, log: Path, wanted: int = 3) -> st
     return numbers[-1] if numbers else None
 
 
+def create_users(database_url: str, location: str) -> None:
+    """One console user per role, as `baton users create` makes them (its service, in this process: five CLI
+    processes cost ten seconds of interpreter start-up)."""
+    from baton.bootstrap import bootstrap
+    from baton.config import Settings
+    from baton.identity.console import create_user
+
+    container = bootstrap(Settings(database_url=database_url))
+    try:
+        for role in ROLES:
+            create_user(container.uow(), f"{role}@bench.example", f"Bench {role}", role, PASSWORD,
+                        locations=(location,) if role == "fulfillment" else ())
+    finally:
+        container.engine.dispose()
+
+
 def shopper_link(database_url: str, customer_id: str, email: str) -> str:
     """The portal link the shop would mail the customer, signed with the shop's own key (kept in its database)."""
     from baton.bootstrap import bootstrap
@@ -281,10 +297,7 @@ def measure(label: str, database_url: str, args: argparse.Namespace, work: Path)
     print(f"[{label}] loading the demo shop ({args.orders} orders)…", flush=True)
     seed_seconds = load_shop(database_url, args.orders, log)
     s = samples(database_url)
-    for role in ROLES:
-        where = ["--location", s["location"]] if role == "fulfillment" else []
-        baton(database_url, log, "users", "create", "--email", f"{role}@bench.example", "--name", f"Bench {role}",
-              "--role", role, *where, "--password-stdin", stdin=PASSWORD + "\n")
+    create_users(database_url, s["location"])
     link = shopper_link(database_url, s["customer_id"], s["email"])
     port = free_port()
     command = [*baton_command(), "serve", "--host", "127.0.0.1", "--port", str(port), "--no-worker"]

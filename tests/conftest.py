@@ -56,6 +56,24 @@ class PostgresServer:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def production_password_hasher() -> Iterator[Any]:
+    """argon2id at its lowest cost inside the test process: hundreds of console sign-ins would otherwise spend
+    a quarter of a second each in the hash alone. Everything else about passwords runs as in production;
+    servers started as processes keep the production cost, and test_console_sign_in holds it (this fixture's
+    value: the hasher passwords.py makes at import)."""
+    from argon2 import PasswordHasher
+
+    from baton.identity import passwords
+
+    production = passwords._hasher
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    passwords._dummy_hash.cache_clear()
+    yield production
+    passwords._hasher = production
+    passwords._dummy_hash.cache_clear()
+
+
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer | None]:
     server = PostgresServer(PG_SERVER)

@@ -78,6 +78,11 @@ def test_a_new_users_password_is_stored_as_an_argon2id_hash_and_never_in_clear(c
     assert "argon2" not in str(created[0].after) and PASSWORD not in str(created[0].after)
 
 
+def test_production_hashes_passwords_at_the_rfc_9106_cost(production_password_hasher):
+    # the tests in this process hash at the lowest cost (conftest.py); this is the hasher passwords.py makes
+    assert production_password_hasher.hash(PASSWORD).startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+
+
 def test_a_password_shorter_than_12_characters_is_refused_naming_the_password_field(container):
     with pytest.raises(InvalidInput) as refused:
         create_user(container.uow(), EMAIL, "Jane Doe", "agent", "short pass!")
