@@ -133,3 +133,18 @@ def test_reads_have_a_pool_of_their_own_in_autocommit_and_close_with_the_engine(
     container.engine.dispose()
     # Then the read pool is closed too: no connection is left behind
     assert container.reads.pool.checkedin() == 0
+
+
+def test_json_that_orjson_refuses_is_still_read_back_as_stored(container: Container) -> None:
+    # given documents with an integer beyond 64 bits and a lone surrogate escape, which orjson refuses to parse
+    big = {"number": 123456789012345678901234567890, "text": "\ud800", "float": 0.1}
+    with container.engine.begin() as conn:
+        conn.execute(insert(t.audit_log), [entry(7, after=big), entry(8)])
+    # when they are read back through SQLAlchemy and through a prepared statement
+    with container.engine.connect() as conn:
+        core = conn.execute(select(AUDIT.after).where(AUDIT.id == "aud_test0007")).scalar_one()
+        prepared = BY_ID.first(conn, {"id": "aud_test0007"})
+        plain = BY_ID.first(conn, {"id": "aud_test0008"})
+    # then both give the document stored, and an ordinary one is unchanged
+    assert core == big and prepared is not None and prepared.after == big
+    assert plain is not None and plain.after == entry(8)["after"]

@@ -10,25 +10,33 @@ from sqlalchemy.types import TypeEngine
 from baton.adapters.db import tables as t
 from baton.adapters.db.hot import HotRead
 
-# The availability route's only statement: hot reads (prepared on PostgreSQL, see adapters/db/hot.py).
+# The availability route's statement: a hot read (prepared on PostgreSQL, see adapters/db/hot.py). Every location's
+# row comes back and a location-scoped actor's are picked in Python: one statement for every actor, and the
+# shape the one-round-trip read of adapters/db/fast_reads.py shares.
 _AVAILABLE_COLUMNS: dict[str, TypeEngine[Any]] = {"sku": String(), "location": String(), "available": Integer()}
 _AVAILABLE = HotRead("SELECT sku, location, on_hand - reserved - safety_stock AS available FROM stock_levels "
                      "WHERE sku IN :skus ORDER BY sku, location", _AVAILABLE_COLUMNS, lists=("skus",))
-_AVAILABLE_AT = HotRead("SELECT sku, location, on_hand - reserved - safety_stock AS available FROM stock_levels "
-                        "WHERE sku IN :skus AND location IN :locations ORDER BY sku, location", _AVAILABLE_COLUMNS,
-                        lists=("skus", "locations"))
+
+StockRow = tuple[str, str, int]  # sku, location, available (may be below zero)
+
+
+def stock_rows(conn: Connection, skus: list[str]) -> list[StockRow]:
+    """Every stock level of `skus`, ordered by SKU and location."""
+    return [(row.sku, row.location, row.available) for row in _AVAILABLE.rows(conn, skus=skus)]
 
 
 def availability(conn: Connection, skus: list[str], locations: frozenset[str] = frozenset()) -> list[dict]:
     """Per SKU: total available (never below zero per location) and each location's figure; only the given
     `locations` when there are any."""
-    if locations:
-        rows = _AVAILABLE_AT.rows(conn, skus=skus, locations=sorted(locations))
-    else:
-        rows = _AVAILABLE.rows(conn, skus=skus)
+    return availability_of(stock_rows(conn, skus), skus, locations)
+
+
+def availability_of(rows: list[StockRow], skus: list[str], locations: frozenset[str] = frozenset()) -> list[dict]:
+    """`availability` from its stock rows (ordered by SKU and location)."""
     by_sku: dict[str, list[dict]] = {sku: [] for sku in skus}
-    for row in rows:
-        by_sku[row.sku].append({"location": row.location, "available": max(int(row.available), 0)})
+    for sku, location, available in rows:
+        if not locations or location in locations:
+            by_sku[sku].append({"location": location, "available": max(int(available), 0)})
     return [{"sku": sku, "available": sum(loc["available"] for loc in locs), "locations": locs}
             for sku, locs in by_sku.items()]
 

@@ -5,8 +5,9 @@ two cores shared with PostgreSQL (bench/RESULTS.md, "Where the time goes"). Once
 most of their CPU was framework: exception and exit-stack layers, route matching over hundreds of routes,
 dependency solving and Pydantic's validation of the repeated `sku` parameter. This middleware, just inside
 `RequestScope`, answers only requests it can prove are a success, by calling what the routes call (the bearer
-check and `permitted` of auth.py, `identity.services.authenticate`, `inventory.available`, `public.tracked`),
-so the answer is the same bytes. Everything else — no or bad token, a role without inventory.read, a query the
+check and `permitted` of auth.py, `identity.services.authenticate`, the shaping of `inventory.available`,
+`public.tracked`), so the answer is the same bytes; availability reads the token and the stock in one round trip
+(adapters/db/fast_reads.py). Everything else — no or bad token, a role without inventory.read, a query the
 route would refuse or that has anything but `sku` in it, an unknown tracking id, HEAD, a root path — goes to the
 full app, so every error answer still comes from the one place that makes it; a failure on the way (the
 database) is answered by the app's own exception handlers, as the route's would be. The routes stay declared in
@@ -20,15 +21,19 @@ import inspect
 import re
 from typing import Any
 
+from sqlalchemy import Connection
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from baton.adapters.db.fast_reads import token_and_stock
 from baton.entrypoints.http import inventory, public
 from baton.entrypoints.http.auth import bearer_secret, permitted, scope_read_connection
 from baton.entrypoints.http.deps import fast_json
 from baton.identity import services
 from baton.identity.permissions import Action
+from baton.identity.tokens import ApiToken
+from baton.inventory.queries import StockRow
 from baton.shared.errors import Forbidden, Unauthenticated
 
 AVAILABILITY = "/api/v1/availability"
@@ -79,14 +84,21 @@ def _availability(scope: Scope, query: bytes) -> Response | None:
     skus = [part[4:].decode("ascii") for part in query.split(b"&")]
     if len(skus) > inventory.SKUS_PER_REQUEST:  # (at least one: the pattern wants one)
         return None
+    unique = list(dict.fromkeys(skus))
+    stock: list[StockRow] = []
+
+    def token_with_stock(conn: Connection, token_hash: str) -> ApiToken | None:  # one round trip for both
+        token, rows = token_and_stock(conn, token_hash, unique)
+        stock.extend(rows)
+        return token
+
     try:
         secret = bearer_secret(_header(scope, b"authorization"))
-        conn = scope_read_connection(scope)
-        actor = permitted(services.authenticate(scope["app"].state.container.engine, conn, secret),
-                          Action.INVENTORY_READ)
+        actor = permitted(services.authenticate(scope["app"].state.container.engine, scope_read_connection(scope),
+                                                secret, lookup=token_with_stock), Action.INVENTORY_READ)
     except (Unauthenticated, Forbidden):
         return None
-    return inventory.available(conn, skus, actor)
+    return inventory.available_in(stock, unique, actor)
 
 
 def _release(scope: Scope) -> None:
