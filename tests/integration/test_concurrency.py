@@ -53,7 +53,9 @@ def served(postgres_server: PostgresServer | None) -> Iterator[Served]:
     db = create_engine(url)
     try:
         upgrade(url)
-        with BatonServer(url, workers=2) as server:
+        # pools of 5 (at most 15 writers and 5 readers a worker): the 60 clients of a test still race, while the
+        # server's connection slots are shared with the tests the other xdist worker runs meanwhile
+        with BatonServer(url, workers=2, env={"BATON_DB_POOL_SIZE": "5"}) as server:
             secret = server.token()
             with httpx.Client(base_url=server.base_url, timeout=TIMEOUT, headers=bearer(secret)) as setup:
                 shop = Shop(setup)  # type: ignore[arg-type]  # httpx.Client speaks the TestClient API

@@ -35,11 +35,12 @@ def read_engine(engine: Engine, pool_size: int = 10) -> Engine:
     """Single-statement reads in autocommit on PostgreSQL: no BEGIN and ROLLBACK round trips around them.
 
     A pool of its own whose connections stay in autocommit: borrowing from the write pool switched every
-    checkout into autocommit and back, about a fifth of a hot read's CPU (bench/RESULTS.md). It is disposed
-    with the write engine, so whoever disposes one closes both."""
+    checkout into autocommit and back, about a fifth of a hot read's CPU (bench/RESULTS.md). No overflow: a
+    read holds its connection for one statement, and the pools of every process together must stay within the
+    server's max_connections at a peak. It is disposed with the write engine, so whoever disposes one closes both."""
     if engine.dialect.name != "postgresql":
         return engine
-    reads = create_engine(engine.url, isolation_level="AUTOCOMMIT", pool_size=pool_size, max_overflow=pool_size,
+    reads = create_engine(engine.url, isolation_level="AUTOCOMMIT", pool_size=pool_size, max_overflow=0,
                           pool_recycle=1800, echo=engine.echo, json_deserializer=json_loads)
     event.listen(engine, "engine_disposed", lambda _engine: reads.dispose())
     return reads

@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from baton.shared.errors import BatonError, Conflict, Forbidden, InvalidInput, NotFound, RateLimited, Unauthenticated
@@ -154,9 +154,16 @@ def install(app: FastAPI) -> None:
         if exc.connection_invalidated:  # the database restarted under a pooled connection: retry is safe
             response = problem(503, "Database connection reset", "The connection to the database was reset; "
                                "nothing was changed. Retry the request.", "database_reconnecting")
-            response.headers["Retry-After"] = "1"
-            return response
-        return await _bug(request, exc)
+        elif isinstance(exc, OperationalError) and exc.statement is None:
+            # no connection to be had (the server is down, or out of connection slots at a peak), or a commit
+            # the database could not carry out: nothing was written, so the same request may be sent again
+            log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc.orig)
+            response = problem(503, "Database unavailable", "The database cannot take this request right now; "
+                               "nothing was changed. Retry the request.", "database_unavailable")
+        else:
+            return await _bug(request, exc)
+        response.headers["Retry-After"] = "1"
+        return response
 
     @app.exception_handler(Exception)
     async def _bug(request: Request, exc: Exception) -> JSONResponse:
