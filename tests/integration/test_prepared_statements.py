@@ -13,6 +13,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from baton.adapters.db import tables as t
 from baton.adapters.db.hot import Prepared, pipelined
 from baton.bootstrap import Container
+from baton.inventory.queries import stock_rows
 
 AUDIT = t.audit_log.c
 BY_ID = Prepared(select(t.audit_log).where(AUDIT.id == bindparam("id")))
@@ -83,6 +84,39 @@ def test_a_read_among_pipelined_statements_waits_for_its_rows(container: Contain
     # Then they are there: fetching waits for them (an empty answer would be a silent lie)
     assert [row.id for row in found] == ["aud_test0008", "aud_test0009", "aud_test0010"]
     assert found[0].after == entry(8)["after"]
+
+
+def test_a_list_parameter_matches_whole_values_only(container: Container) -> None:
+    # Given a row whose key fills its column (audit ids are VARCHAR(40))
+    key = "aud_" + "x" * 36
+    with container.engine.begin() as conn:
+        INSERT.executemany(conn, [entry(11, id=key)])
+    # When a list parameter asks for that key with more characters after it, and for the key itself
+    with container.engine.connect() as conn:
+        longer = BY_IDS.rows(conn, {"ids": [key + "yz"]})
+        exact = BY_IDS.rows(conn, {"ids": [key]})
+    # Then only the key itself matches: the list is not cut to the column's length on the way in
+    assert longer == [] and [row.id for row in exact] == [key]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)  # a property of PostgreSQL's plan cache
+def test_a_list_parameter_is_planned_once_not_on_every_execution(container: Container) -> None:
+    # Given prepared statements with a list parameter: a capture statement and a hot read (the availability's)
+    with container.engine.begin() as conn:
+        INSERT.executemany(conn, [entry(n) for n in range(12, 15)])
+    # When each runs ten times on one connection, with lists of different lengths
+    with container.reads.connect() as conn:
+        for n in range(10):
+            BY_IDS.rows(conn, {"ids": [f"aud_test{12 + i:04d}" for i in range(n % 3 + 1)]})
+            stock_rows(conn, [f"SKU-{i}" for i in range(n % 4 + 1)])
+        plans = conn.execute(text("SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements "
+                                  "WHERE statement LIKE '%ANY(%' ORDER BY statement")).all()
+    # Then PostgreSQL runs its cached generic plan instead of planning anew each time (it did, given the array
+    # itself: an unseen array looked longer than the ones shown, so the generic plan never looked cheaper)
+    assert len(plans) == 2, plans
+    for statement, generic, custom in plans:
+        assert custom <= 5 and generic >= 5, (statement, generic, custom)
 
 
 @pytest.mark.postgres

@@ -15,7 +15,7 @@ from baton.adapters.db.hot import HotRead
 # shape the one-round-trip read of adapters/db/fast_reads.py shares.
 _AVAILABLE_COLUMNS: dict[str, TypeEngine[Any]] = {"sku": String(), "location": String(), "available": Integer()}
 _AVAILABLE = HotRead("SELECT sku, location, on_hand - reserved - safety_stock AS available FROM stock_levels "
-                     "WHERE sku IN :skus ORDER BY sku, location", _AVAILABLE_COLUMNS, lists=("skus",))
+                     "WHERE sku IN :skus ORDER BY sku, location", _AVAILABLE_COLUMNS, lists={"skus": String()})
 
 StockRow = tuple[str, str, int]  # sku, location, available (may be below zero)
 

@@ -27,7 +27,7 @@ _TOKEN_AND_STOCK = HotRead(
     "SELECT array_agg(sku ORDER BY sku, location) AS skus, array_agg(location ORDER BY sku, location) AS "
     "locations_held, array_agg(on_hand - reserved - safety_stock ORDER BY sku, location) AS available "
     "FROM stock_levels WHERE sku IN :skus) s "
-    "WHERE t.token_hash = :token_hash", _COLUMNS, lists=("skus",))
+    "WHERE t.token_hash = :token_hash", _COLUMNS, lists={"skus": String()})
 
 
 def token_and_stock(conn: Connection, token_hash: str, skus: list[str]) -> tuple[ApiToken | None, list[StockRow]]:

@@ -16,25 +16,29 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import Connection, Dialect, Executable, TextClause, bindparam, text
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.types import TypeEngine
 
 from baton.adapters.db.schema import TS, UTCDateTime
 
 _PARAM = re.compile(r"(?<![:\w]):(\w+)")
+_PG = postgresql.dialect()
 
 
 class HotRead:
-    """One fixed read. `sql` uses `:name` parameters; a parameter listed in `lists` takes a list of values and
-    must appear as `IN :name` (PostgreSQL receives it as `= ANY(array)`, one prepared statement for any length)."""
+    """One fixed read. `sql` uses `:name` parameters; a parameter listed in `lists` (with its elements' type)
+    takes a list of values and must appear as `IN :name` (PostgreSQL receives it as one array, `any_of`: one
+    prepared statement for any length, planned once)."""
 
-    def __init__(self, sql: str, columns: dict[str, TypeEngine[Any]], lists: tuple[str, ...] = ()):
+    def __init__(self, sql: str, columns: dict[str, TypeEngine[Any]],
+                 lists: dict[str, TypeEngine[Any]] | None = None):
         statement = text(sql).columns(**columns)
         if lists:
             statement = statement.bindparams(*(bindparam(name, expanding=True) for name in lists))
         self.statement = statement
         pg = sql
-        for name in lists:
-            pg = pg.replace(f"IN :{name}", f"= ANY(:{name})")
+        for name, kind in (lists or {}).items():
+            pg = pg.replace(f"IN :{name}", any_of(name, kind.compile(dialect=_PG)))
         self.pg_sql = _PARAM.sub(r"%(\1)s", pg)
         self.row = namedtuple("Row", list(columns))  # type: ignore[misc]
         self.utc = [i for i, kind in enumerate(columns.values()) if isinstance(kind, UTCDateTime)]
@@ -56,6 +60,17 @@ class HotRead:
         for i in self.utc:
             values[i] = TS.process_result_value(values[i], None)
         return values
+
+
+def any_of(name: str, element_type: str) -> str:
+    """`= ANY(%(name)s)`, with the array behind a sub-select the planner cannot look into. Given the array
+    itself, PostgreSQL plans the prepared statement anew on every execution: it takes an unseen array to be
+    longer than the ones it is shown, so the generic plan never looks cheaper. Planning was over a third of the
+    server's CPU for an availability read (bench/RESULTS.md); behind the sub-select every plan is the same and
+    the cached, generic one is used from the sixth execution on. The elements are cast to `element_type` without
+    its length or precision (VARCHAR(64) -> VARCHAR): such a cast would cut a longer value to fit, and match it."""
+    base = element_type.split("(")[0].strip()
+    return f"= ANY((SELECT %({name})s::{base}[])::{base}[])"
 
 
 @contextmanager
@@ -120,7 +135,7 @@ class Prepared:
     On PostgreSQL it is compiled once per process and run on psycopg's own connection, with SQLAlchemy's own
     bind and result processors (JSON, UTC timestamps): the same values go in and come out as through
     `Connection.execute`, without its per-call cache lookup, execution context and result set-up, which were
-    ~45 % of an order's CPU (bench/RESULTS.md). Expanding `IN` parameters become `= ANY(array)`; driver
+    ~45 % of an order's CPU (bench/RESULTS.md). Expanding `IN` parameters become `= ANY(array)` (`any_of`); driver
     errors are handed to SQLAlchemy, so a dropped connection is invalidated and answered as before. Elsewhere
     (SQLite) the statement runs through SQLAlchemy."""
 
@@ -196,9 +211,9 @@ def _compile(statement: Executable, dialect: Dialect) -> _Compiled:
     binds = tuple(_Bind(name, bind.value, bind.required, processors.get(name), bind.expanding)
                   for bind, name in compiled.bind_names.items())
     sql = compiled.string
-    for bind in binds:
+    for bind, name in compiled.bind_names.items():
         if bind.expanding:
-            sql = sql.replace(f"IN (__[POSTCOMPILE_{bind.name}])", f"= ANY(%({bind.name})s)")
+            sql = sql.replace(f"IN (__[POSTCOMPILE_{name}])", any_of(name, bind.type.compile(dialect=dialect)))
     if "__[POSTCOMPILE_" in sql:
         raise ValueError(f"a Prepared statement cannot expand this parameter: {sql}")
     columns = compiled._result_columns or []
