@@ -23,6 +23,7 @@ from baton.adapters.db.schema import TS, UTCDateTime
 
 _PARAM = re.compile(r"(?<![:\w]):(\w+)")
 _PG = postgresql.dialect()
+_SIZE = re.compile(r"\s*\(\s*\d+(?:\s*,\s*\d+)?\s*\)")  # VARCHAR(64), NUMERIC(10, 2), TIMESTAMP(6) WITH TIME ZONE
 
 
 class HotRead:
@@ -69,7 +70,7 @@ def any_of(name: str, element_type: str) -> str:
     server's CPU for an availability read (bench/RESULTS.md); behind the sub-select every plan is the same and
     the cached, generic one is used from the sixth execution on. The elements are cast to `element_type` without
     its length or precision (VARCHAR(64) -> VARCHAR): such a cast would cut a longer value to fit, and match it."""
-    base = element_type.split("(")[0].strip()
+    base = _SIZE.sub("", element_type)
     return f"= ANY((SELECT %({name})s::{base}[])::{base}[])"
 
 
